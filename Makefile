@@ -1,0 +1,61 @@
+# StreamKit for Swift — build, run, test.
+#   make run    build skit and run the bundled sample pipelines (offline, with `skit run`)
+#   make test   run every test
+#   make bench  release build + benchmarks (engine overhead, skit run vs ffmpeg)
+
+SHELL      := /bin/bash
+SWIFT      ?= swift
+SKIT_DEBUG := .build/debug/skit
+SKIT       := .build/release/skit
+GENERATED  := samples/audio/generated
+
+# System packages each target needs; missing ones are installed with apt (sudo when not root).
+BUILD_PACKAGES := pkg-config
+BENCH_PACKAGES := ffmpeg time
+
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: deps build release run samples test bench clean
+
+deps:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product skit
+
+# Sample audio is made by the project itself (synthesised), never downloaded.
+samples: release
+	@mkdir -p $(GENERATED)
+	@$(SKIT) run -q samples/pipelines/oneshot/tone_to_wav.yml -o $(GENERATED)/tone.wav
+	@$(SKIT) run -q samples/pipelines/oneshot/noise_to_wav.yml -o $(GENERATED)/noise.wav
+
+run: samples
+	@echo "== skit nodes: the built-in node kinds"
+	@$(SKIT) nodes | grep -E '^[a-z]' | sed 's/^/   /'
+	@echo "== double the volume of a generated tone (WAV in, WAV out)"
+	$(SKIT) run samples/pipelines/oneshot/double_volume_wav.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone_loud.wav
+	@echo "== mix the tone with noise, resample to 16 kHz"
+	$(SKIT) run samples/pipelines/oneshot/mix_and_resample.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/mixed_16k.wav
+	@echo "== outputs are in $(GENERATED)/"
+
+test: deps
+	$(SWIFT) test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+
+bench: release
+	$(call apt_install,$(BENCH_PACKAGES))
+	$(SKIT) bench --hops 16 --packets 50000
+	bash scripts/bench-wav-gain.sh $(SKIT)
+
+clean:
+	rm -rf .build $(GENERATED)

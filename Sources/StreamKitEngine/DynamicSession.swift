@@ -1,0 +1,377 @@
+import Logging
+import StreamKitCore
+import Synchronization
+
+/// A long-running graph that can be reshaped while packets flow: nodes added and removed,
+/// pins connected and disconnected (type-checked), parameters tuned. Every change, and every
+/// node state, stats and telemetry change, is published on `events`.
+///
+/// End of stream propagates as in oneshot runs: when a source finishes, the nodes it fed
+/// flush and close in turn. A failing node goes to `failed` with its reason; the rest goes on.
+public actor DynamicSession {
+    public nonisolated let id: String
+    public nonisolated let name: String?
+    public nonisolated let events: EventBroadcaster<SessionEvent>
+    public nonisolated let registry: NodeRegistry
+    public nonisolated let configuration: EngineConfiguration
+
+    private var runtimes: [String: NodeRuntime] = [:]
+    private var nodeOrder: [String] = []
+    private var links: [LinkID: LinkMode] = [:]
+    private var linkOrder: [LinkID] = []
+    private var lastPublishedStats: [String: NodeStats] = [:]
+    private var statsTask: Task<Void, Never>?
+    private var stopped = false
+    private let logger: Logger
+
+    public init(
+        id: String, name: String? = nil, registry: NodeRegistry, configuration: EngineConfiguration = EngineConfiguration(),
+        logger: Logger = Logger(label: "streamkit.session")
+    ) {
+        self.id = id
+        self.name = name
+        self.registry = registry
+        self.configuration = configuration
+        self.events = EventBroadcaster(subscriberCapacity: configuration.subscriberQueueCapacity)
+        var logger = logger
+        logger[metadataKey: "session"] = "\(id)"
+        self.logger = logger
+    }
+
+    /// Builds a session from a pipeline document: all its nodes and links, or nothing.
+    public static func start(
+        id: String, name: String? = nil, document: PipelineDocument, registry: NodeRegistry,
+        configuration: EngineConfiguration = EngineConfiguration()
+    ) async throws(SessionError) -> DynamicSession {
+        var document = document
+        document.mode = .dynamic
+        let plan: PipelinePlan
+        do {
+            plan = try PipelineCompiler.compile(document, registry: registry)
+        } catch {
+            throw SessionError(.invalid, error.description, issues: error.issues)
+        }
+        let session = DynamicSession(id: id, name: name ?? document.name, registry: registry, configuration: configuration)
+        await session.install(plan)
+        return session
+    }
+
+    private func install(_ plan: PipelinePlan) {
+        startStatsTicker()
+        for planned in plan.nodes {
+            addRuntime(id: planned.id, kind: planned.kind, node: planned.node, params: planned.params)
+        }
+        for link in plan.links {
+            attach(link.spec)
+        }
+        startReadySources()
+    }
+
+    // MARK: Queries
+
+    /// Events from now on, each subscriber with its own bounded queue.
+    public nonisolated func subscribe() -> EventSubscription<SessionEvent> {
+        events.subscribe()
+    }
+
+    /// The graph as it stands, with live states and counters.
+    public func snapshot() -> SessionSnapshot {
+        var document = PipelineDocument(name: name, mode: .dynamic)
+        var states: [String: NodeState] = [:]
+        var stats: [String: NodeStats] = [:]
+        for nodeID in nodeOrder {
+            guard let runtime = runtimes[nodeID] else { continue }
+            document.nodes.append(.init(id: nodeID, kind: runtime.kind, params: runtime.params.withLock { $0 }))
+            states[nodeID] = runtime.context.state
+            stats[nodeID] = runtime.context.stats
+        }
+        for linkID in linkOrder {
+            guard let mode = links[linkID] else { continue }
+            document.links.append(.init(from: linkID.fromNode, fromPin: linkID.fromPin, to: linkID.toNode, toPin: linkID.toPin, mode: mode))
+        }
+        return SessionSnapshot(id: id, name: name, pipeline: document, states: states, stats: stats)
+    }
+
+    public func state(of nodeID: String) -> NodeState? {
+        runtimes[nodeID]?.context.state
+    }
+
+    public func stats(of nodeID: String) -> NodeStats? {
+        runtimes[nodeID]?.context.stats
+    }
+
+    public var nodeIDs: [String] { nodeOrder }
+    public var isStopped: Bool { stopped }
+
+    // MARK: Changes
+
+    /// Adds a node; it starts at once (a source starts when one of its outputs is connected).
+    public func addNode(id nodeID: String, kind: String, params: JSONValue?) throws(SessionError) {
+        try ensureRunning()
+        guard !nodeID.isEmpty else { throw SessionError(.invalid, "node names must not be empty") }
+        guard runtimes[nodeID] == nil else {
+            throw SessionError(.conflict, "a node named '\(nodeID)' already exists in this session", node: nodeID)
+        }
+        guard let definition = registry.definition(for: kind) else {
+            let hint = registry.suggestion(for: kind).map { " — did you mean '\($0)'?" } ?? ""
+            throw SessionError(.invalid, "unknown node kind '\(kind)'\(hint)", node: nodeID)
+        }
+        if definition.oneshotOnly {
+            throw SessionError(.invalid, "'\(kind)' is oneshot-only and cannot be used in a dynamic session", node: nodeID)
+        }
+        let checked: (params: JSONValue, warnings: [SchemaViolation])
+        let node: any Node
+        do {
+            checked = try registry.checkParams(kind: kind, nodeID: nodeID, params: params)
+            node = try registry.makeNode(kind: kind, nodeID: nodeID, params: params)
+        } catch {
+            throw SessionError(.invalid, error.description, node: nodeID)
+        }
+        addRuntime(id: nodeID, kind: kind, node: node, params: checked.params)
+    }
+
+    /// Removes a node and every link to and from it. The node is stopped at once.
+    public func removeNode(id nodeID: String) async throws(SessionError) {
+        guard let runtime = runtimes[nodeID] else {
+            throw SessionError(.notFound, "no node named '\(nodeID)' in this session", node: nodeID)
+        }
+        for linkID in linkOrder where linkID.fromNode == nodeID || linkID.toNode == nodeID {
+            detach(linkID)
+        }
+        runtimes[nodeID] = nil
+        nodeOrder.removeAll { $0 == nodeID }
+        lastPublishedStats[nodeID] = nil
+        events.publish(.nodeRemoved(node: nodeID))
+        await stop([runtime])
+    }
+
+    /// Connects `from.fromPin` to `to.toPin`, checking that both pins exist and the types fit.
+    public func connect(_ link: PipelineDocument.LinkSpec) throws(SessionError) {
+        try ensureRunning()
+        try validate(link)
+        attach(link)
+        startReadySources()
+    }
+
+    /// Removes a link. The destination pin stays open (this is an edit, not end of stream).
+    public func disconnect(_ linkID: LinkID) throws(SessionError) {
+        guard links[linkID] != nil else {
+            throw SessionError(.notFound, "there is no link \(linkID)", node: linkID.toNode)
+        }
+        detach(linkID)
+    }
+
+    /// Changes a node's parameters while it runs. `params` may be partial: given fields replace
+    /// the current ones. The merged parameters are checked against the kind's schema, then the
+    /// node is asked to apply them; its refusal (or silence) is thrown. Returns the new parameters.
+    @discardableResult
+    public func tune(node nodeID: String, params: JSONValue, waitForReply: Bool = true) async throws(SessionError) -> JSONValue {
+        try ensureRunning()
+        guard let runtime = runtimes[nodeID] else {
+            throw SessionError(.notFound, "no node named '\(nodeID)' in this session", node: nodeID)
+        }
+        guard let partial = params.objectValue else {
+            throw SessionError(.invalid, "parameters must be an object, got \(params.typeName)", node: nodeID)
+        }
+        var merged = runtime.params.withLock { $0 }.objectValue ?? JSONObject()
+        for (key, value) in partial { merged[key] = value }
+        let checked: JSONValue
+        do {
+            checked = try registry.checkParams(kind: runtime.kind, nodeID: nodeID, params: .object(merged)).params
+        } catch {
+            throw SessionError(.invalid, error.description, node: nodeID)
+        }
+        if runtime.context.state.isFinal {
+            throw SessionError(.invalid, "node '\(nodeID)' has stopped (\(runtime.context.state.name)); it cannot be tuned", node: nodeID)
+        }
+        let reply = ReplyWaiter()
+        let update = ParamsUpdate(params: checked, kind: runtime.kind) { result in reply.resolve(result) }
+        guard runtime.inbox.deliver(update) else {
+            throw SessionError(.invalid, "node '\(nodeID)' has stopped; it cannot be tuned", node: nodeID)
+        }
+        if waitForReply {
+            let result = await reply.wait(timeout: configuration.tuneReplyTimeout)
+            switch result {
+            case .none:
+                throw SessionError(.timeout, "node '\(nodeID)' did not answer the parameter update in time", node: nodeID)
+            case .some(.failure(let error)):
+                throw SessionError(.invalid, "node '\(nodeID)' refused the parameters: \(error.description)", node: nodeID)
+            case .some(.success):
+                break
+            }
+        }
+        runtime.params.withLock { $0 = checked }
+        events.publish(.paramsChanged(node: nodeID, params: checked))
+        return checked
+    }
+
+    /// Stops every node (within the configured deadline) and ends the event stream.
+    public func shutdown() async {
+        guard !stopped else { return }
+        stopped = true
+        statsTask?.cancel()
+        let all = nodeOrder.compactMap { runtimes[$0] }
+        await stop(all)
+        publishChangedStats()
+        events.publish(.sessionStopped)
+        events.finish()
+    }
+
+    // MARK: Internals
+
+    private func ensureRunning() throws(SessionError) {
+        if stopped { throw SessionError(.stopped, "session '\(id)' has stopped") }
+    }
+
+    private func addRuntime(id nodeID: String, kind: String, node: any Node, params: JSONValue) {
+        let events = self.events
+        let sink = NodeEventSink(
+            stateChanged: { nodeID, state in events.publish(.nodeStateChanged(node: nodeID, state: state)) },
+            telemetry: { event in events.publish(.telemetry(event)) }
+        )
+        let runtime = NodeRuntime(
+            id: nodeID, kind: kind, node: node, params: params, mode: .dynamic, sessionID: id,
+            configuration: configuration, sink: sink
+        )
+        runtimes[nodeID] = runtime
+        nodeOrder.append(nodeID)
+        events.publish(.nodeAdded(node: nodeID, kind: kind, params: params))
+        if runtime.isSource {
+            runtime.context.setState(.ready)
+        } else {
+            start(runtime)
+        }
+    }
+
+    private func start(_ runtime: NodeRuntime) {
+        runtime.start { [weak self] runtime, _ in
+            Task { await self?.nodeFinished(runtime) }
+        }
+    }
+
+    private func nodeFinished(_ runtime: NodeRuntime) {
+        let stats = runtime.context.stats
+        guard runtimes[runtime.id] === runtime else { return }
+        lastPublishedStats[runtime.id] = stats
+        events.publish(.nodeStatsUpdated(node: runtime.id, stats: stats))
+    }
+
+    private func startReadySources() {
+        for nodeID in nodeOrder {
+            guard let runtime = runtimes[nodeID], runtime.isSource, !runtime.isStarted else { continue }
+            if runtime.outputs.values.contains(where: { !$0.currentLinks.isEmpty }) {
+                start(runtime)
+            }
+        }
+    }
+
+    private func validate(_ link: PipelineDocument.LinkSpec) throws(SessionError) {
+        guard let source = runtimes[link.from] else {
+            throw SessionError(.notFound, "source node '\(link.from)' not found", node: link.from)
+        }
+        guard let destination = runtimes[link.to] else {
+            throw SessionError(.notFound, "destination node '\(link.to)' not found", node: link.to)
+        }
+        guard links[link.id] == nil else {
+            throw SessionError(.conflict, "link \(link.id) already exists", node: link.to)
+        }
+        guard let outputPin = source.node.outputPins.first(where: { $0.name == link.fromPin }) else {
+            let names = source.node.outputPins.map(\.name).joined(separator: ", ")
+            throw SessionError(.invalid, "'\(source.kind)' node '\(link.from)' has no output pin '\(link.fromPin)' (outputs: \(names.isEmpty ? "none" : names))", node: link.from)
+        }
+        guard let inputPin = PipelineCompiler.inputPin(of: destination.node, named: link.toPin) else {
+            let names = destination.node.inputPins.map(\.name).joined(separator: ", ")
+            throw SessionError(.invalid, "'\(destination.kind)' node '\(link.to)' has no input pin '\(link.toPin)' (inputs: \(names.isEmpty ? "none" : names))", node: link.to)
+        }
+        if let existing = linkOrder.first(where: { $0.toNode == link.to && $0.toPin == link.toPin }) {
+            throw SessionError(.conflict, "input pin '\(link.to).\(link.toPin)' already has a link from '\(existing.fromNode).\(existing.fromPin)'; disconnect it first (or use an audio::mixer)", node: link.to)
+        }
+        if destination.context.state.isFinal {
+            throw SessionError(.invalid, "node '\(link.to)' has stopped (\(destination.context.state.name)); it cannot take a new link", node: link.to)
+        }
+        let produced = resolvedOutputType(node: link.from, pin: outputPin, depth: 0)
+        if produced != .passthrough, !PacketType.canConnect(output: produced, toAnyOf: inputPin.acceptsTypes) {
+            let accepted = inputPin.acceptsTypes.map(\.description).joined(separator: " or ")
+            throw SessionError(.invalid, "type mismatch: '\(link.from).\(link.fromPin)' produces \(produced), but '\(link.to).\(link.toPin)' accepts \(accepted)", node: link.to)
+        }
+    }
+
+    /// A passthrough output takes the type of what currently feeds its node; unknown stays passthrough.
+    private func resolvedOutputType(node nodeID: String, pin: OutputPin, depth: Int) -> PacketType {
+        guard pin.producesType == .passthrough, depth < 100 else { return pin.producesType }
+        for linkID in linkOrder where linkID.toNode == nodeID {
+            guard let upstream = runtimes[linkID.fromNode],
+                  let upstreamPin = upstream.node.outputPins.first(where: { $0.name == linkID.fromPin }) else { continue }
+            let type = resolvedOutputType(node: linkID.fromNode, pin: upstreamPin, depth: depth + 1)
+            if type != .passthrough { return type }
+        }
+        return .passthrough
+    }
+
+    private func attach(_ link: PipelineDocument.LinkSpec) {
+        guard let source = runtimes[link.from], let destination = runtimes[link.to],
+              let port = source.outputs[link.fromPin] else { return }
+        destination.inbox.addPin(link.toPin, capacity: configuration.nodeInputCapacity)
+        destination.inbox.addWriter(to: link.toPin)
+        port.add(.init(id: link.id, inbox: destination.inbox, mode: link.mode))
+        links[link.id] = link.mode
+        linkOrder.append(link.id)
+        events.publish(.linkAdded(link.id, mode: link.mode))
+    }
+
+    private func detach(_ linkID: LinkID) {
+        guard links.removeValue(forKey: linkID) != nil else { return }
+        linkOrder.removeAll { $0 == linkID }
+        if let removed = runtimes[linkID.fromNode]?.outputs[linkID.fromPin]?.remove(linkID) {
+            removed.inbox.removeWriter(from: linkID.toPin)
+        }
+        events.publish(.linkRemoved(linkID))
+    }
+
+    /// Asks nodes to stop, cancels them, and waits up to the shutdown timeout for their tasks.
+    private func stop(_ targets: [NodeRuntime]) async {
+        for runtime in targets {
+            runtime.inbox.requestShutdown()
+            runtime.cancel()
+            if !runtime.isStarted {
+                runtime.context.setState(.stopped(reason: .shutdown))
+                runtime.finishLinks()
+            }
+        }
+        let timeout = configuration.nodeShutdownTimeout
+        let logger = self.logger
+        await withTaskGroup(of: Void.self) { group in
+            for runtime in targets where runtime.isStarted {
+                group.addTask {
+                    let finished = await ReplyWaiter.race(timeout: timeout) { await runtime.waitUntilFinished() }
+                    if finished == nil {
+                        logger.warning("node did not stop in time; abandoned", metadata: ["node": "\(runtime.id)", "kind": "\(runtime.kind)"])
+                    }
+                }
+            }
+        }
+    }
+
+    private func startStatsTicker() {
+        let interval = configuration.statsInterval
+        statsTask = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self else { return }
+                await self.publishChangedStats()
+            }
+        }
+    }
+
+    /// Publishes the counters of every node whose counters changed since the last publication.
+    private func publishChangedStats() {
+        for nodeID in nodeOrder {
+            guard let runtime = runtimes[nodeID] else { continue }
+            let stats = runtime.context.stats
+            if let last = lastPublishedStats[nodeID], !stats.countersDiffer(from: last) { continue }
+            if lastPublishedStats[nodeID] == nil, !stats.countersDiffer(from: NodeStats()) { continue }
+            lastPublishedStats[nodeID] = stats
+            events.publish(.nodeStatsUpdated(node: nodeID, stats: stats))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import StreamKitCore
+
+/// `containers::wav::demuxer`: reads a WAV byte stream (PCM 8/16/24/32-bit, float 32/64, any
+/// rate and channel count) and sends float audio frames at the file's own rate and channels.
+struct WAVDemuxerNode: Node {
+    static let definition = NodeDefinition(
+        kind: "containers::wav::demuxer",
+        description: "Decodes a WAV stream into audio frames (PCM s16/s24/s32/u8, float 32/64; the file's own rate and channels).",
+        categories: ["containers", "wav"],
+        paramSchema: Schema.object([
+            ("frame_size", Schema.integer("Maximum frames per channel in each output frame.", default: 4096, minimum: 1, maximum: 1 << 20)),
+        ]),
+        inputs: [InputPin(name: "in", accepts: [.binary])],
+        outputs: [OutputPin(name: "out", produces: .anyRawAudio)],
+        factory: { params in WAVDemuxerNode(frameSize: params.integer("frame_size", or: 4096)) }
+    )
+
+    var frameSize: Int
+
+    var inputPins: [InputPin] { Self.definition.inputs }
+    var outputPins: [OutputPin] { Self.definition.outputs }
+    var contentType: String? { "audio/wav" }
+
+    func run(context: NodeContext) async throws {
+        var parser = WAVStreamParser(maxFramesPerChunk: frameSize)
+        var sentFrames: UInt64 = 0
+        var sequence: UInt64 = 0
+        var receivedAny = false
+
+        func send(_ chunks: [[Float]], format: WAVFormat?) async throws {
+            guard let format else { return }
+            for samples in chunks where !samples.isEmpty {
+                let frames = UInt64(samples.count / format.channels)
+                let rate = UInt64(format.sampleRate)
+                let metadata = PacketMetadata(
+                    timestampUs: sentFrames * 1_000_000 / rate,
+                    durationUs: frames * 1_000_000 / rate,
+                    sequence: sequence
+                )
+                try await context.send(.audio(AudioFrame(sampleRate: format.sampleRate, channels: format.channels, samples: samples, metadata: metadata)))
+                sentFrames += frames
+                sequence += 1
+            }
+        }
+
+        while let input = await context.next() {
+            switch input {
+            case .packet(_, .binary(let binary)):
+                receivedAny = receivedAny || !binary.data.isEmpty
+                do {
+                    let chunks = try parser.feed(binary.data)
+                    try await send(chunks, format: parser.format)
+                } catch let error as WAVError {
+                    context.countErrored()
+                    throw StreamKitError.invalidData(error.message)
+                }
+            case .packet:
+                context.countDiscarded()
+            case .paramsUpdate(let update):
+                update.reject("containers::wav::demuxer has no live parameters")
+            case .inputClosed, .timeout:
+                continue
+            }
+        }
+        if context.isShutdownRequested { return }
+        guard receivedAny else {
+            throw StreamKitError.invalidData("the WAV stream is empty (0 bytes)")
+        }
+        do {
+            try await send(try parser.finish(), format: parser.format)
+        } catch let error as WAVError {
+            context.countErrored()
+            throw StreamKitError.invalidData(error.message)
+        }
+    }
+}

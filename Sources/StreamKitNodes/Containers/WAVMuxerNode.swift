@@ -1,0 +1,60 @@
+import StreamKitCore
+
+/// `containers::wav::muxer`: writes audio frames as a streamed WAV (s16 or f32).
+///
+/// The header goes out before the length is known, with the "unknown length" sizes that
+/// ffmpeg and other readers accept for streamed WAV. The format comes from the first frame;
+/// later frames with another rate or channel count fail the node (a WAV has one format).
+struct WAVMuxerNode: Node {
+    static let definition = NodeDefinition(
+        kind: "containers::wav::muxer",
+        description: "Encodes audio frames as a streamed WAV file (16-bit PCM or 32-bit float).",
+        categories: ["containers", "wav"],
+        paramSchema: Schema.object([
+            ("sample_format", Schema.string("Sample encoding of the file.", default: "s16", oneOf: ["s16", "f32"])),
+        ]),
+        inputs: [InputPin(name: "in", accepts: [.anyRawAudio])],
+        outputs: [OutputPin(name: "out", produces: .binary)],
+        factory: { params in WAVMuxerNode(encoding: WAVWriter.OutputEncoding(rawValue: params.string("sample_format", or: "s16")) ?? .s16) }
+    )
+
+    var encoding: WAVWriter.OutputEncoding
+
+    var inputPins: [InputPin] { Self.definition.inputs }
+    var outputPins: [OutputPin] { Self.definition.outputs }
+    var contentType: String? { "audio/wav" }
+
+    func run(context: NodeContext) async throws {
+        var writer: WAVWriter?
+        var format: (rate: Int, channels: Int)?
+        while let input = await context.next() {
+            switch input {
+            case .packet(_, .audio(let frame)):
+                if let format, format.rate != frame.sampleRate || format.channels != frame.channels {
+                    throw StreamKitError.invalidData(
+                        "containers::wav::muxer: the audio format changed mid-stream from \(format.rate) Hz \(format.channels) ch to \(frame.sampleRate) Hz \(frame.channels) ch; a WAV has one format (put an audio::resampler before the muxer)"
+                    )
+                }
+                var bytes: [UInt8] = []
+                if writer == nil {
+                    guard frame.sampleRate > 0, frame.channels > 0 else {
+                        throw StreamKitError.invalidData("containers::wav::muxer got a frame with \(frame.sampleRate) Hz and \(frame.channels) channels")
+                    }
+                    let newWriter = WAVWriter(sampleRate: frame.sampleRate, channels: frame.channels, encoding: encoding)
+                    writer = newWriter
+                    format = (frame.sampleRate, frame.channels)
+                    bytes = newWriter.header(dataByteCount: nil)
+                }
+                guard let writer else { continue }
+                bytes += writer.encode(frame.samples)
+                try await context.send(.binary(BinaryPacket(data: bytes, contentType: "audio/wav", metadata: frame.metadata)))
+            case .packet:
+                context.countDiscarded()
+            case .paramsUpdate(let update):
+                update.reject("containers::wav::muxer parameters cannot be changed while it runs")
+            case .inputClosed, .timeout:
+                continue
+            }
+        }
+    }
+}

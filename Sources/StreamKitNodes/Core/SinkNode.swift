@@ -1,0 +1,23 @@
+import StreamKitCore
+
+/// `core::sink`: takes everything and discards it (the end of a branch that is only observed).
+struct SinkNode: Node {
+    static let definition = NodeDefinition(
+        kind: "core::sink",
+        description: "Consumes and discards every packet.",
+        categories: ["core", "utility"],
+        paramSchema: Schema.empty,
+        inputs: [InputPin(name: "in", accepts: [.any])],
+        outputs: [],
+        factory: { _ in SinkNode() }
+    )
+
+    var inputPins: [InputPin] { Self.definition.inputs }
+    var outputPins: [OutputPin] { [] }
+
+    func run(context: NodeContext) async throws {
+        while let input = await context.next() {
+            if case .packet = input { context.countDiscarded() }
+        }
+    }
+}

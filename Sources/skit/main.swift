@@ -1,0 +1,3 @@
+import SkitCommands
+
+await SkitCommand.runFromCommandLine()
