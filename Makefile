@@ -1,4 +1,6 @@
 # StreamKit for Swift — build, run, test.
+# Tests run one at a time (--no-parallel): several measure real time (pacers, sessions), and
+# CPU-heavy suites running beside them on a 2-core machine would starve their timers.
 #   make run    build skit and run the bundled sample pipelines (offline, with `skit run`)
 #   make test   run every test
 #   make bench  release build + benchmarks (engine overhead, skit run vs ffmpeg)
@@ -50,7 +52,7 @@ run: samples
 	@echo "== outputs are in $(GENERATED)/"
 
 test: deps
-	$(SWIFT) test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
 bench: release
 	$(call apt_install,$(BENCH_PACKAGES))

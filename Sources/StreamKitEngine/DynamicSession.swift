@@ -185,8 +185,9 @@ public actor DynamicSession {
             throw SessionError(.invalid, "node '\(nodeID)' has stopped (\(runtime.context.state.name)); it cannot be tuned", node: nodeID)
         }
         let reply = ReplyWaiter()
-        let update = ParamsUpdate(params: checked, kind: runtime.kind) { result in reply.resolve(result) }
-        guard runtime.inbox.deliver(update) else {
+        // The update is not kept here: a node that drops it unanswered must release the last
+        // reference, which rejects it at once instead of leaving us to time out.
+        guard runtime.inbox.deliver(ParamsUpdate(params: checked, kind: runtime.kind) { result in reply.resolve(result) }) else {
             throw SessionError(.invalid, "node '\(nodeID)' has stopped; it cannot be tuned", node: nodeID)
         }
         if waitForReply {

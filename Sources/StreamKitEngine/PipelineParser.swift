@@ -79,6 +79,9 @@ public enum PipelineParser {
              .composer(let context, let problem, let mark, _):
             let contextText = context.map { "\($0.text) " } ?? ""
             return PipelineIssue(code: "invalid_yaml", message: "invalid YAML: \(contextText)\(problem) (column \(mark.column))", line: mark.line)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return PipelineIssue(code: "duplicate_key", message: "key \(names) appears more than once in the same mapping", line: context.mark.line)
         case .reader(let problem, _, _, _):
             return PipelineIssue(code: "invalid_yaml", message: "invalid YAML: \(problem)")
         default:

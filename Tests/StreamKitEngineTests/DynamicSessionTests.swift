@@ -110,8 +110,10 @@ struct DynamicSessionTests {
         #expect(schemaError?.message.contains("params.gain") == true)
         let missing = await #expect(throws: SessionError.self) { try await session.tune(node: "nope", params: [:]) }
         #expect(missing?.code == .notFound)
-        let unsupported = await #expect(throws: SessionError.self) { try await session.tune(node: "rec", params: ["x": 1]) }
-        #expect(unsupported == nil || unsupported?.code == .invalid)
+        try await session.addNode(id: "quiet", kind: "core::sink", params: nil)
+        let unsupported = await #expect(throws: SessionError.self) { try await session.tune(node: "quiet", params: ["x": 1]) }
+        #expect(unsupported?.code == .invalid)
+        #expect(unsupported?.message.contains("does not support live parameter updates") == true, "\(String(describing: unsupported))")
         await session.shutdown()
     }
 
@@ -146,7 +148,8 @@ struct DynamicSessionTests {
     @Test func connectChecksPinsAndTypes() async throws {
         let session = try await Self.start(Self.endlessToneGainRecord, registry: TestNodes.registry())
         try await session.addNode(id: "text", kind: "core::text_chunker", params: nil)
-        let mismatch = await #expect(throws: SessionError.self) { try await session.connect(.init(from: "text", to: "gain")) }
+        try await session.addNode(id: "gain2", kind: "audio::gain", params: nil)
+        let mismatch = await #expect(throws: SessionError.self) { try await session.connect(.init(from: "text", to: "gain2")) }
         #expect(mismatch?.message.contains("produces Text") == true)
         #expect(mismatch?.message.contains("RawAudio") == true)
         let taken = await #expect(throws: SessionError.self) { try await session.connect(.init(from: "tone", to: "rec")) }

@@ -52,6 +52,16 @@ struct JSONSerializeTests {
         #expect(bare.body["metadata"] == .null)
     }
 
+    @Test func nonFiniteSamplesStillGiveValidJSON() async throws {
+        let frame = AudioFrame(sampleRate: 8000, channels: 1, samples: [.nan, .infinity, -.infinity, 0.1, 1e-30])
+        let (_, body) = try Self.tagged(try await Self.serialize([.audio(frame)])[0])
+        let samples = try #require(body["samples"]?.arrayValue)
+        #expect(samples.count == 5)
+        #expect(samples[0...2].allSatisfy { $0 == .null })
+        #expect(samples[3].doubleValue == Double(Float(0.1)))
+        #expect(samples[4].doubleValue == Double(Float(1e-30)))
+    }
+
     @Test func transcriptionCarriesTextSegmentsAndLanguage() async throws {
         let transcription = Transcription(
             text: "hello world",

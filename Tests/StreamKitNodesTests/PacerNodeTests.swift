@@ -55,7 +55,7 @@ struct PacerNodeTests {
         #expect(run.outputs.map { Self.sequence($0.packet) } == (0..<10).map { Optional($0) })
         // Frame k goes out k × 20 ms after the first: 180 ms for the tenth.
         #expect(run.total >= 180)
-        #expect(run.total < 600)
+        #expect(run.total < 3000, "no stall (generous: CI machines are loaded)")
         if let last = run.outputs.last, let first = run.outputs.first {
             #expect(last.at - first.at >= 175)
         }
@@ -65,7 +65,7 @@ struct PacerNodeTests {
         let run = await Self.timedRun(try Self.pacer(["speed": 4]), (0..<10).map { Self.frame($0) })
         #expect(run.outputs.count == 10)
         #expect(run.total >= 45)
-        #expect(run.total < 400)
+        #expect(run.total < 3000, "no stall (generous: CI machines are loaded)")
     }
 
     @Test func metadataDurationWinsOverSamples() async throws {
@@ -88,7 +88,7 @@ struct PacerNodeTests {
         let unpaced: [Packet] = (0..<20).map { _ in .binary(BinaryPacket(data: [1])) }
         let unpacedRun = await Self.timedRun(try Self.pacer(), unpaced)
         #expect(unpacedRun.outputs.count == 20)
-        #expect(unpacedRun.total < 150)
+        #expect(unpacedRun.total < 380, "20 paced packets of 20 ms would take 380 ms")
     }
 
     @Test func zeroDurationPacketsKeepTheirPlace() async throws {
@@ -125,10 +125,10 @@ struct PacerNodeTests {
         #expect(run.outputs.count == 10)
         guard run.outputs.count == 10 else { return }
         // Without the burst the fifth frame would leave 80 ms after the first.
-        #expect(run.outputs[4].at - run.outputs[0].at < 40)
+        #expect(run.outputs[4].at - run.outputs[0].at < 70, "80 ms without the burst")
         // The other five follow at pace: one duration after the burst, then every 20 ms.
         #expect(run.outputs[9].at - run.outputs[4].at >= 95)
-        #expect(run.total < 600)
+        #expect(run.total < 3000, "no stall (generous: CI machines are loaded)")
     }
 
     @Test func fullQueueHoldsTheProducerBack() async throws {
@@ -174,7 +174,7 @@ struct PacerNodeTests {
         let total = Self.milliseconds(start.duration(to: clock.now))
         #expect(rest.count == 9)
         #expect(total >= 40)
-        #expect(total < 250)
+        #expect(total < 340, "faster than the 360 ms speed 0.5 would take")
         let result = await harness.result()
         #expect(throws: Never.self) { try result.get() }
     }
@@ -225,7 +225,7 @@ struct PacerNodeTests {
         let start = clock.now
         harness.inbox.requestShutdown()
         _ = await harness.result()
-        #expect(Self.milliseconds(start.duration(to: clock.now)) < 150)
+        #expect(Self.milliseconds(start.duration(to: clock.now)) < 1000, "stops well before the 1.8 s of queued audio")
     }
 
     @Test func shutdownStopsPromptlyWhileDraining() async throws {
@@ -238,7 +238,7 @@ struct PacerNodeTests {
         let start = clock.now
         harness.inbox.requestShutdown()
         _ = await harness.result()
-        #expect(Self.milliseconds(start.duration(to: clock.now)) < 150)
+        #expect(Self.milliseconds(start.duration(to: clock.now)) < 1000, "stops well before the 1.8 s of queued audio")
     }
 
     // MARK: The schedule itself (exact, no real time)

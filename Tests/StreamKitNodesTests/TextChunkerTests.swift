@@ -56,7 +56,7 @@ struct TextChunkerTests {
         let split = try await Self.chunk(Self.textPieces(text, size: 2), ["split_mode": "sentences", "min_length": 0])
         #expect(split == ["Hi.", "Ok.", "Sure thing.", "Yes"])
         // The whole text is shorter than min_length: nothing is split, it all comes out at the end.
-        let held = try await Self.chunk(Self.textPieces(text, size: 2), ["split_mode": "sentences", "min_length": text.utf8.count + 1])
+        let held = try await Self.chunk(Self.textPieces(text, size: 2), ["split_mode": "sentences", "min_length": .number(Double(text.utf8.count + 1))])
         #expect(held == [text])
         // A long enough buffer is split again: the tail shorter than min_length waits for the end.
         let partly = try await Self.chunk(Self.textPieces("Hi. Ok. Sure thing. Yes", size: 23), ["split_mode": "sentences", "min_length": 20])

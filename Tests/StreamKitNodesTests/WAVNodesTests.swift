@@ -63,6 +63,10 @@ struct WAVNodesTests {
         return samples
     }
 
+    private func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+    }
+
     @Test(arguments: [(rate: 44_100, channels: 2, frames: 11_025), (rate: 8_000, channels: 1, frames: 4_001)])
     func s16RoundTripIsBitExact(rate: Int, channels: Int, frames: Int) async throws {
         let payload = TestWAV.s16Payload(Self.s16Samples(count: frames * channels, seed: UInt64(rate + channels)))
@@ -74,7 +78,7 @@ struct WAVNodesTests {
         #expect(parsed.channels == channels)
         #expect(parsed.bitsPerSample == 16)
         #expect(parsed.data.count == payload.count)
-        #expect(parsed.data == payload, "first difference at byte \(zip(parsed.data, payload).firstIndex { $0 != $1 } ?? -1)")
+        #expect(parsed.data == payload, "first difference at byte \(firstDifference(parsed.data, payload))")
     }
 
     @Test(arguments: [(rate: 44_100, channels: 2, frames: 11_025), (rate: 8_000, channels: 1, frames: 4_001)])
@@ -88,7 +92,7 @@ struct WAVNodesTests {
         #expect(parsed.channels == channels)
         #expect(parsed.bitsPerSample == 32)
         #expect(parsed.data.count == payload.count)
-        #expect(parsed.data == payload, "first difference at byte \(zip(parsed.data, payload).firstIndex { $0 != $1 } ?? -1)")
+        #expect(parsed.data == payload, "first difference at byte \(firstDifference(parsed.data, payload))")
     }
 
     @Test(arguments: [(rate: 44_100, channels: 2), (rate: 8_000, channels: 1), (rate: 22_050, channels: 6)])
@@ -118,9 +122,12 @@ struct WAVNodesTests {
 
     // MARK: Broken input
 
-    /// Runs the demuxer in a pipeline over `bytes` and returns its failure (which must be the demuxer's).
+    /// Runs `bytes` through the full round-trip pipeline and through demuxer → sink, and returns
+    /// the failure (which must be the demuxer's, with the same reason both times).
     private static func demuxerFailure(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
-        let error = await PipelineRun.failure(demuxOnlyPipeline, input: bytes, pattern: oddPattern)
+        let viaSink = await PipelineRun.failure(demuxOnlyPipeline, input: bytes, pattern: oddPattern)
+        let error = await PipelineRun.failure(roundTripPipeline(sampleFormat: "s16"), input: bytes, pattern: oddPattern)
+        #expect("\(String(describing: viaSink))" == "\(String(describing: error))", sourceLocation: sourceLocation)
         let failure = try #require(error as? OneshotError, "expected OneshotError, got \(String(describing: error))", sourceLocation: sourceLocation)
         guard case .nodeFailed(let node, let kind, let reason) = failure else {
             Issue.record("expected nodeFailed, got \(failure)", sourceLocation: sourceLocation)

@@ -96,8 +96,14 @@ struct AudioPacerNode: Node {
     }
 
     private static func initialFormat(_ params: JSONValue) throws -> SilenceFormat? {
-        let rate = params["initial_sample_rate"].flatMap { $0.isNull ? nil : $0 }
-        let channels = params["initial_channels"].flatMap { $0.isNull ? nil : $0 }
+        // JSON null counts as absent (the schema allows it). Spelled out with `.none` because
+        // JSONValue is itself `ExpressibleByNilLiteral`: a bare `nil` here would mean `.null`.
+        func given(_ key: String) -> JSONValue? {
+            guard let value = params[key], !value.isNull else { return .none }
+            return value
+        }
+        let rate = given("initial_sample_rate")
+        let channels = given("initial_channels")
         switch (rate, channels) {
         case (nil, nil):
             return nil

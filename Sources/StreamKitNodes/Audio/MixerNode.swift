@@ -6,8 +6,9 @@ import StreamKitCore
 /// - It mixes by samples, not by frames: every input has a FIFO of samples, and the mixer
 ///   emits as much audio as every input it waits for has buffered. Inputs with different
 ///   frame sizes (960 and 441, say) mix correctly, and no frame is ever replaced or dropped.
-/// - It never clips: a mix that would exceed [-1, 1] goes through `MixLimiter`; a mix that
-///   fits passes through bit for bit.
+/// - It never clips: a mix that would exceed [-1, 1] is turned down by `MixLimiter` (a gain
+///   limiter: 2 ms look-ahead attack, 100 ms release, gain shared by all channels); a mix that
+///   fits, once the limiter has recovered, passes through bit for bit.
 /// - It keeps memory bounded with backpressure: an input that is far ahead of the others is
 ///   not read (its producer waits) until the others catch up.
 /// - Different sample rates fail the node with an error naming the pins, instead of being
@@ -25,6 +26,11 @@ import StreamKitCore
 ///   open, so that input times out and the node stays degraded until the pin ends.)
 /// An input that ends stops being waited for once its buffered samples are mixed; the node
 /// returns, after flushing everything buffered, when every input has ended.
+///
+/// Output format: the sample rate of the first frame received; the most channels seen so far
+/// (never fewer); frames as long as the frames of the first input that delivered (the "lead"),
+/// or `clocked.frame_samples_per_channel`. Timestamps follow the lead's, extrapolated by sample
+/// count; durations come from the sample count; `sequence` counts output frames from 0.
 struct MixerNode: Node {
     static let kind = "audio::mixer"
     // Limits on the clocked parameters, so buffer sizes derived from them cannot overflow.
@@ -36,8 +42,8 @@ struct MixerNode: Node {
 
     /// The `clocked` parameter. There is no wall clock here: clocked mode makes the output
     /// frames exactly `frameSamples` long (the last one padded with silence), requires every
-    /// input at `sampleRate`, and sizes each input's buffer to `jitterBufferFrames` output
-    /// frames. Missing inputs are filled with silence after `sync_timeout_ms` in dynamic
+    /// input at `sampleRate`, and lets each input buffer `jitterBufferFrames` output frames
+    /// (at least 2) before it is held back. Missing inputs are filled with silence after `sync_timeout_ms` in dynamic
     /// sessions, as in unclocked mode. `generateSilence` is accepted for compatibility but has
     /// no effect: the mixer emits only when some input delivers.
     struct Clock: Sendable, Equatable {

@@ -116,10 +116,12 @@ struct GatedSink: Node {
     var inputPins: [InputPin] { [InputPin(name: "in", accepts: [.any])] }
     var outputPins: [OutputPin] { [] }
     func run(context: NodeContext) async throws {
-        while true {
-            await gate.take()
-            guard let input = await context.next() else { return }
-            if case .packet(_, let packet) = input { recorder.record(packet) }
+        // One permit per packet taken; end of stream needs no permit.
+        while let input = await context.next() {
+            if case .packet(_, let packet) = input {
+                await gate.take()
+                recorder.record(packet)
+            }
         }
     }
 }
