@@ -6,6 +6,18 @@ import Synchronization
 public final class FileReadHandle: Sendable {
     public let path: String
     private let descriptor: Int32
+    /// Standard input is borrowed, not owned: closing the handle leaves it open.
+    private let owned: Bool
+    private let closed = Mutex(false)
+
+    /// The process's standard input.
+    public static let standardInput = FileReadHandle(descriptor: STDIN_FILENO, name: "standard input")
+
+    private init(descriptor: Int32, name: String) {
+        self.path = name
+        self.descriptor = descriptor
+        self.owned = false
+    }
 
     public init(path: String) throws {
         self.path = path
@@ -19,6 +31,7 @@ public final class FileReadHandle: Sendable {
             throw StreamKitError.io("'\(path)' is a directory, not a file")
         }
         self.descriptor = descriptor
+        self.owned = true
     }
 
     /// Up to `count` bytes; empty at the end of the file.
@@ -38,7 +51,9 @@ public final class FileReadHandle: Sendable {
         return buffer
     }
 
+    /// Closes the file once; later calls do nothing (a second close could hit a reused descriptor).
     public func close() {
+        guard owned, !closed.withLock({ closed in defer { closed = true }; return closed }) else { return }
         _ = Foundation.close(descriptor)
     }
 }
@@ -47,7 +62,16 @@ public final class FileReadHandle: Sendable {
 public final class FileWriteHandle: Sendable {
     public let path: String
     private let descriptor: Int32
-    private let closed = Mutex(false)
+    private let closed: Mutex<Bool>
+
+    /// The process's standard output (borrowed: closing the handle leaves it open).
+    public static let standardOutput = FileWriteHandle(descriptor: STDOUT_FILENO, name: "standard output")
+
+    private init(descriptor: Int32, name: String) {
+        self.path = name
+        self.descriptor = descriptor
+        self.closed = Mutex(true)
+    }
 
     public init(path: String) throws {
         self.path = path
@@ -56,6 +80,7 @@ public final class FileWriteHandle: Sendable {
             throw StreamKitError.io("cannot open '\(path)' for writing: \(String(cString: strerror(errno)))")
         }
         self.descriptor = descriptor
+        self.closed = Mutex(false)
     }
 
     public func write(_ bytes: [UInt8]) throws {
