@@ -25,7 +25,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: deps build release run samples test bench clean
+.PHONY: deps build release run demo samples test bench clean
 
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -35,6 +35,7 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release --product skit
+	$(SWIFT) build -c release --product skit-cli
 
 # Sample audio is made by the project itself (synthesised), never downloaded.
 samples: release
@@ -42,14 +43,16 @@ samples: release
 	@$(SKIT) run -q samples/pipelines/oneshot/tone_to_wav.yml -o $(GENERATED)/tone.wav
 	@$(SKIT) run -q samples/pipelines/oneshot/noise_to_wav.yml -o $(GENERATED)/noise.wav
 
+# The server on its embedded default config (127.0.0.1:4545), with the sample pipelines of
+# samples/pipelines and the generated sample audio available. Ctrl-C stops it gracefully.
 run: samples
-	@echo "== skit nodes: the built-in node kinds"
-	@$(SKIT) nodes | grep -E '^[a-z]' | sed 's/^/   /'
-	@echo "== double the volume of a generated tone (WAV in, WAV out)"
+	@echo "== skit serve on http://127.0.0.1:4545 (try: curl -s localhost:4545/healthz; skit-cli sessions list)"
+	$(SKIT) serve
+
+# The offline tour of the first issue: sample pipelines through `skit run`, no server.
+demo: samples
 	$(SKIT) run samples/pipelines/oneshot/double_volume_wav.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone_loud.wav
-	@echo "== mix the tone with noise, resample to 16 kHz"
 	$(SKIT) run samples/pipelines/oneshot/mix_and_resample.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/mixed_16k.wav
-	@echo "== outputs are in $(GENERATED)/"
 
 test: deps
 	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}

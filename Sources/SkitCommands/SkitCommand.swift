@@ -6,7 +6,8 @@ public struct SkitCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "skit",
         abstract: "StreamKit for Swift: real-time media pipelines.",
-        subcommands: [RunCommand.self, ValidateCommand.self, NodesCommand.self, SchemaCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, ConfigCommand.self, RunCommand.self, ValidateCommand.self, NodesCommand.self, SchemaCommand.self, BenchCommand.self],
+        defaultSubcommand: ServeCommand.self
     )
 
     public init() {}

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import StreamKitCore
+
+/// Audio assets: list (system and user files), upload a user file, delete a user file.
+enum AssetRoutes {
+    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState) {
+        router.get("api/v1/assets/audio") { request, _ in
+            // No permission flag, as in the original: the allowlist decides what is visible.
+            let role = state.role(for: request.headers)
+            let assets = try await state.assets.list(allowlist: Allowlist(role.permissions.allowedAssets))
+            return JSONResponse.make(.array(assets.map(\.json)))
+        }
+
+        router.post("api/v1/assets/audio") { request, _ in
+            let role = state.role(for: request.headers)
+            guard role.permissions.uploadAssets else { throw APIError.forbidden("Permission denied: cannot upload assets") }
+            let asset = try await upload(request, state: state)
+            return JSONResponse.make(asset.json, status: .created)
+        }
+
+        router.delete("api/v1/assets/audio/:id") { request, context in
+            let role = state.role(for: request.headers)
+            guard role.permissions.deleteAssets else { throw APIError.forbidden("Permission denied: cannot delete assets") }
+            let raw = context.parameters.get("id") ?? ""
+            guard let id = raw.removingPercentEncoding else {
+                throw APIError.badRequest("Invalid percent-encoding in asset id '\(raw)'", code: "invalid_filename")
+            }
+            try await state.assets.delete(id: id)
+            return Response(status: .noContent)
+        }
+    }
+
+    /// Streams the first multipart field (whatever its name) into a temporary file next to its
+    /// destination, then moves it into place. Bodies over `server.max_body_size` are refused with
+    /// 413 and leave nothing behind.
+    static func upload(_ request: Request, state: ServerState) async throws -> AudioAsset {
+        let limit = state.configuration.server.maxBodySize
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw tooLarge(limit)
+        }
+        guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
+            throw APIError.badRequest("expected a multipart/form-data body with a boundary and one file field", code: "invalid_multipart")
+        }
+        let stream = MultipartStream(body: request.body, boundary: boundary, maxBytes: limit, maxParts: state.configuration.server.multipartMaxFields)
+        guard case .partStarted(_, let filename, _) = try await nextEvent(stream, limit: limit) else {
+            throw APIError.badRequest("No file provided", code: "no_file")
+        }
+        guard let filename, !filename.isEmpty else {
+            throw APIError.badRequest("No filename provided", code: "no_filename")
+        }
+        let fileName = try AssetLibrary.uploadFileName(filename)
+        let file = try await state.assets.beginUpload(fileName: fileName)
+        do {
+            let writer = BlockingQueue(label: "streamkit.assets.upload")
+            var written = 0
+            var complete = false
+            reading: while let event = try await nextEvent(stream, limit: limit) {
+                switch event {
+                case .body(let chunk):
+                    written += chunk.count
+                    guard written <= limit else { throw tooLarge(limit) }
+                    try await writer.run { try file.write(chunk) }
+                case .partEnded:
+                    complete = true
+                    break reading
+                case .partStarted:
+                    throw APIError.badRequest("malformed multipart body", code: "invalid_multipart")
+                }
+            }
+            guard complete else {
+                throw APIError.badRequest("the multipart body ended inside the file field", code: "invalid_multipart")
+            }
+            // Further fields are ignored, but read (within the limits) so the client can finish sending.
+            while try await nextEvent(stream, limit: limit) != nil {}
+        } catch {
+            await state.assets.discard(file)
+            throw error
+        }
+        return try await state.assets.commit(file)
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError.tooLarge("File too large. Maximum size: \(limit) bytes")
+    }
+
+    static func nextEvent(_ stream: MultipartStream, limit: Int) async throws -> MultipartStream.Event? {
+        do {
+            return try await stream.next()
+        } catch let failure as MultipartStream.Failure {
+            switch failure {
+            case .tooLarge: throw tooLarge(limit)
+            case .tooManyParts(let parts): throw APIError(.contentTooLarge, code: "too_many_fields", "more than \(parts) multipart fields (server.multipart_max_fields)")
+            case .malformed(let reason): throw APIError.badRequest("malformed multipart body: \(reason)", code: "invalid_multipart")
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Hummingbird
+import Logging
+import StreamKitCore
+import StreamKitEngine
+
+/// `POST /api/v1/process`: a oneshot run over HTTP. The multipart body carries the pipeline
+/// (`config`, first) and optionally the input (`media`), which is streamed into the pipeline as it
+/// arrives; the output is streamed back as it is produced, never buffered whole.
+enum ProcessRoute {
+    static let maxConfigBytes = 1024 * 1024
+
+    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState) {
+        router.post("api/v1/process") { request, context in
+            try await handle(request, state: state, logger: context.logger)
+        }
+    }
+
+    static func handle(_ request: Request, state: ServerState, logger: Logger) async throws -> Response {
+        let role = state.role(for: request.headers)
+        guard role.permissions.createSessions else { throw APIError.forbidden("Permission denied: cannot execute oneshot pipelines") }
+        guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
+            throw APIError.badRequest("expected a multipart/form-data body with a boundary (fields: 'config' first, then optional 'media')", code: "invalid_multipart")
+        }
+        guard state.oneshotLimiter.tryAcquire() else {
+            throw APIError(.serviceUnavailable, code: "busy", "too many oneshot requests in progress (permissions.max_concurrent_oneshots = \(state.oneshotLimiter.limit ?? 0)); retry shortly", headers: [.retryAfter: "1"])
+        }
+        let prepared: PreparedRun
+        do {
+            prepared = try await prepare(request, boundary: boundary, role: role, state: state)
+        } catch {
+            state.oneshotLimiter.release()
+            throw error
+        }
+        return respond(prepared, state: state, logger: logger)
+    }
+
+    /// A oneshot request read up to its media: the plan, and where the media will come from.
+    struct PreparedRun: Sendable {
+        var plan: PipelinePlan
+        var source: MultipartMediaSource?
+        var contentType: String
+    }
+
+    static func prepare(_ request: Request, boundary: String, role: ResolvedRole, state: ServerState) async throws -> PreparedRun {
+        let stream = MultipartStream(
+            body: request.body, boundary: boundary,
+            maxBytes: state.configuration.server.maxBodySize, maxParts: state.configuration.server.multipartMaxFields
+        )
+        let yaml = try await readConfig(stream)
+        let plan = try makePlan(yaml, state: state)
+        // Look ahead for the media part: whether it exists decides which pipelines are valid.
+        let media = try await findMedia(stream)
+        let endpoints = OneshotRunner.endpoints(of: plan)
+        if media != nil && !endpoints.readsInput {
+            throw APIError.badRequest("Pipeline must contain one 'streamkit::http_input' node when media is provided", code: "invalid_pipeline")
+        }
+        if media == nil && endpoints.readsInput {
+            throw APIError.badRequest("Pipeline cannot contain 'streamkit::http_input' node when no media is provided", code: "invalid_pipeline")
+        }
+        guard endpoints.writesOutput else {
+            throw APIError.badRequest("Pipeline must contain one 'streamkit::http_output' node for oneshot processing", code: "invalid_pipeline")
+        }
+        try Authorization.require(state.authorize(plan.document, role: role, context: .oneshot(hasMedia: media != nil)))
+        let source = media.map { MultipartMediaSource(stream: stream, contentType: $0.contentType) }
+        let contentType = OneshotRunner.outputContentType(of: plan, inputContentType: media?.contentType)
+        return PreparedRun(plan: plan, source: source, contentType: contentType)
+    }
+
+    /// The streaming response; the run happens while the body is written, and frees its slot at the end.
+    static func respond(_ prepared: PreparedRun, state: ServerState, logger: Logger) -> Response {
+        let limiter = state.oneshotLimiter
+        let runner = state.oneshotRunner
+        let body = ResponseBody { writer in
+            defer { limiter.release() }
+            try await OutputPump.run(plan: prepared.plan, runner: runner, source: prepared.source, contentType: prepared.source?.contentType, writer: &writer, logger: logger)
+        }
+        return Response(status: .ok, headers: [.contentType: prepared.contentType], body: body)
+    }
+
+    static func makePlan(_ yaml: String, state: ServerState) throws(APIError) -> PipelinePlan {
+        switch Result(catching: { () throws(PipelineValidationError) -> PipelinePlan in try state.oneshotRunner.plan(yaml) }) {
+        case .success(let plan): return plan
+        case .failure(let error): throw APIError.invalidPipeline(error)
+        }
+    }
+
+    /// The first part must be `config`; its text is the pipeline.
+    static func readConfig(_ stream: MultipartStream) async throws -> String {
+        guard case .partStarted(let name, _, _) = try await nextEvent(stream) else {
+            throw APIError.badRequest("Empty multipart payload", code: "invalid_multipart")
+        }
+        guard name == "config" else {
+            throw APIError.badRequest("Multipart fields must be ordered: 'config' first, then 'media' (first field was '\(name ?? "")')", code: "invalid_multipart")
+        }
+        var bytes: [UInt8] = []
+        while let event = try await nextEvent(stream) {
+            switch event {
+            case .body(let chunk):
+                bytes += chunk
+                if bytes.count > maxConfigBytes { throw APIError.tooLarge("the 'config' field is larger than \(maxConfigBytes) bytes") }
+            case .partEnded:
+                return String(decoding: bytes, as: UTF8.self)
+            case .partStarted:
+                throw APIError.badRequest("malformed multipart body", code: "invalid_multipart")
+            }
+        }
+        throw APIError.badRequest("the multipart body ended inside the 'config' field", code: "invalid_multipart")
+    }
+
+    /// Skips other fields until `media` starts (returned) or the body ends (nil).
+    static func findMedia(_ stream: MultipartStream) async throws -> (name: String, contentType: String?)? {
+        var skipping = false
+        while let event = try await nextEvent(stream) {
+            switch event {
+            case .partStarted(let name, _, let contentType):
+                if name == "media" { return ("media", contentType) }
+                skipping = true
+            case .body:
+                guard skipping else { continue }
+            case .partEnded:
+                skipping = false
+            }
+        }
+        return nil
+    }
+
+    static func nextEvent(_ stream: MultipartStream) async throws -> MultipartStream.Event? {
+        do {
+            return try await stream.next()
+        } catch let failure as MultipartStream.Failure {
+            switch failure {
+            case .tooLarge(let limit): throw APIError.tooLarge("request body is larger than server.max_body_size (\(limit) bytes)")
+            case .tooManyParts(let limit): throw APIError(.contentTooLarge, code: "too_many_fields", "more than \(limit) multipart fields (server.multipart_max_fields)")
+            case .malformed(let reason): throw APIError.badRequest("malformed multipart body: \(reason)", code: "invalid_multipart")
+            }
+        }
+    }
+}
+
+/// The `media` part as the run's input: each read pulls the next chunk from the request.
+final class MultipartMediaSource: ByteSource {
+    private let stream: MultipartStream
+    let contentType: String?
+
+    init(stream: MultipartStream, contentType: String?) {
+        self.stream = stream
+        self.contentType = contentType
+    }
+
+    func read() async throws -> [UInt8]? {
+        while let event = try await ProcessRoute.nextEvent(stream) {
+            switch event {
+            case .body(let bytes): return bytes
+            case .partEnded: return nil
+            case .partStarted: return nil
+            }
+        }
+        return nil
+    }
+}
+
+/// Runs the pipeline and copies what `streamkit::http_output` produces into the response as it comes.
+enum OutputPump {
+    static func run(plan: PipelinePlan, runner: OneshotRunner, source: (any ByteSource)?, contentType: String?, writer: inout any ResponseBodyWriter, logger: Logger) async throws {
+        // A bounded queue between the pipeline and the response writer: the pipeline waits while
+        // the client is slow, and stops when the client goes away.
+        let channel = NodeInbox(endsWithNoPins: true)
+        channel.addPin("out", capacity: 8)
+        channel.addWriter(to: "out")
+        let sink = ChannelSink(channel: channel)
+        let run = Task {
+            defer { channel.writerFinished(on: "out") }
+            return try await runner.run(plan, input: source, inputContentType: contentType, output: sink)
+        }
+        do {
+            while let input = await channel.next() {
+                guard case .packet(_, .binary(let chunk)) = input else { continue }
+                try await writer.write(ByteBuffer(bytes: chunk.data))
+            }
+        } catch {
+            // The client went away: stop the pipeline.
+            channel.close()
+            run.cancel()
+            _ = await run.result
+            logger.info("oneshot client disconnected; pipeline cancelled")
+            throw error
+        }
+        switch await run.result {
+        case .success:
+            try await writer.finish(nil)
+        case .failure(let error):
+            logger.warning("oneshot pipeline failed", metadata: ["error": "\(error)"])
+            // The status line is long gone; ending the chunked body with a trailer tells clients that read
+            // trailers, and throwing aborts the response so no client mistakes it for a complete one.
+            throw error
+        }
+    }
+}
+
+/// The output sink of a oneshot run, writing into the bounded channel the response reads.
+struct ChannelSink: ByteSink {
+    let channel: NodeInbox
+
+    func write(_ bytes: [UInt8]) async throws {
+        if await channel.send(.binary(BinaryPacket(data: bytes)), to: "out") == .closed {
+            throw OneshotError.outputClosed
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Logging
+import StreamKitCore
+import StreamKitEngine
+import StreamKitNodes
+
+/// Everything a request handler needs: configuration, the node registry, the live sessions,
+/// and the security decisions (role, permissions, allowlists, origins, file paths).
+public final class ServerState: Sendable {
+    public let configuration: ServerConfiguration
+    public let registry: NodeRegistry
+    public let sessions: SessionManager
+    public let oneshotRunner: OneshotRunner
+    public let oneshotLimiter: ConcurrencyLimiter
+    public let logger: Logger
+    let roles: RoleResolver
+    let origins: OriginPolicy
+    let paths: FilePathPolicy
+    /// The audio assets under `samples/audio/` of the working directory (tests relocate it).
+    let assets = AssetLibrary()
+
+    public init(configuration: ServerConfiguration, registry: NodeRegistry = BuiltinNodes.makeRegistry(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        self.sessions = SessionManager(
+            registry: registry, engineConfiguration: configuration.engineConfiguration(),
+            maxSessions: configuration.permissions.maxConcurrentSessions, logger: logger
+        )
+        self.oneshotRunner = OneshotRunner(registry: registry, configuration: configuration.oneshotEngineConfiguration(), logger: logger)
+        self.oneshotLimiter = ConcurrencyLimiter(limit: configuration.permissions.maxConcurrentOneshots)
+        self.roles = RoleResolver(
+            roleHeader: configuration.permissions.roleHeader, defaultRole: configuration.permissions.defaultRole,
+            roles: configuration.permissions.roles, environmentRole: environment["SK_ROLE"]
+        )
+        self.origins = OriginPolicy(allowedOrigins: configuration.server.cors.allowedOrigins)
+        self.paths = FilePathPolicy(
+            allowedReadPaths: configuration.security.allowedFilePaths,
+            allowedWritePaths: configuration.security.allowedWritePaths,
+            workingDirectory: FileManager.default.currentDirectoryPath
+        )
+    }
+
+    /// The caller's role, from the trusted header (when configured), `SK_ROLE`, or the default role.
+    public func role(for headers: HTTPFields) -> ResolvedRole {
+        roles.resolve { name in
+            HTTPField.Name(name).flatMap { headers[$0] }
+        }
+    }
+
+    /// Every problem that keeps `role` from running `document` (kinds, plugins, file paths).
+    public func authorize(_ document: PipelineDocument, role: ResolvedRole, context: PipelineAuthorizer.Context) -> [AuthorizationProblem] {
+        PipelineAuthorizer.check(document, permissions: role.permissions, paths: paths, context: context)
+    }
+
+    /// Whether a browser page from `origin` may call the API.
+    public func allowsOrigin(_ origin: String) -> Bool {
+        origins.allows(origin: origin)
+    }
+
+    /// Node definitions `role` may see (allowlists applied), as served by `/api/v1/schema/nodes`.
+    public func visibleNodeDefinitions(for role: ResolvedRole) -> [NodeDefinition] {
+        let nodes = Allowlist(role.permissions.allowedNodes)
+        let plugins = Allowlist(role.permissions.allowedPlugins)
+        return registry.allDefinitions.filter { definition in
+            guard nodes.allows(definition.kind) else { return false }
+            return !definition.kind.hasPrefix("plugin::") || plugins.allows(definition.kind)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import StreamKitCore
+import StreamKitEngine
+
+/// Builds the StreamKit HTTP server: the REST API, the WebSocket control plane and `/metrics`,
+/// behind the browser protections, served at `/` and under `server.base_path` when set.
+public enum StreamKitServer {
+    /// Makes the application for `state`. `onRunning` learns the bound port (useful with port 0).
+    public static func makeApplication(
+        state: ServerState, metrics: ServerMetrics = ServerMetrics(), host: String, port: Int,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let basePath = state.configuration.server.basePath
+        let router = Router()
+        router.add(middleware: SecurityMiddleware(state: state, basePath: basePath))
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        install(on: router, state: state, metrics: metrics)
+        if let basePath {
+            install(on: router.group(RouterPath(basePath)), state: state, metrics: metrics)
+        }
+
+        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        ControlPlane.install(on: webSocketRouter, state: state, basePath: basePath)
+
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter,
+                configuration: .init(ws: ControlPlane.webSocketConfiguration(for: state))
+            ),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "skit"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: state.logger
+        )
+    }
+
+    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState, metrics: ServerMetrics) {
+        InfoRoutes.install(on: router, state: state)
+        SessionRoutes.install(on: router, state: state)
+        ProcessRoute.install(on: router, state: state)
+        // A refused WebSocket upgrade (foreign Origin) falls through to this router: answer it 403.
+        ControlPlane.installUpgradeFallback(on: router, state: state)
+        SampleRoutes.install(on: router, state: state)
+        AssetRoutes.install(on: router, state: state)
+        router.get("metrics") { _, _ in
+            let text = await metrics.render(sessions: state.sessions, oneshotsInUse: state.oneshotLimiter.inUse)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        // Unknown API paths get a JSON 404 rather than an empty body.
+        router.get("api/**") { request, _ -> Response in
+            throw APIError.notFound("no API route \(request.method.rawValue) \(request.uri.path)")
+        }
+    }
+}
