@@ -9,6 +9,16 @@ import StreamKitNodes
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        abstract: "Benchmarks that print numbers.",
+        subcommands: [EngineBench.self, SessionsBench.self],
+        defaultSubcommand: EngineBench.self
+    )
+}
+
+/// `skit bench engine`: per-packet, per-hop cost of the engine.
+struct EngineBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
         abstract: "Measure engine overhead: a chain of core::passthrough nodes moving audio frames."
     )
 

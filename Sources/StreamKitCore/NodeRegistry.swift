@@ -20,6 +20,10 @@ public struct NodeCreationError: Error, Sendable, CustomStringConvertible {
 public final class NodeRegistry: Sendable {
     private let definitions: Mutex<[String: NodeDefinition]>
     private let order: Mutex<[String]>
+    private let changes = Atomic<UInt64>(0)
+
+    /// Increases whenever a kind is registered or removed, so caches of compiled pipelines know to refresh.
+    public var generation: UInt64 { changes.load(ordering: .acquiring) }
 
     public init() {
         definitions = Mutex([:])
@@ -30,13 +34,17 @@ public final class NodeRegistry: Sendable {
     public func register(_ definition: NodeDefinition) {
         let isNew = definitions.withLock { $0.updateValue(definition, forKey: definition.kind) == nil }
         if isNew { order.withLock { $0.append(definition.kind) } }
+        changes.add(1, ordering: .releasing)
     }
 
     /// Removes a kind; returns whether it was there.
     @discardableResult
     public func unregister(_ kind: String) -> Bool {
         let removed = definitions.withLock { $0.removeValue(forKey: kind) != nil }
-        if removed { order.withLock { $0.removeAll { $0 == kind } } }
+        if removed {
+            order.withLock { $0.removeAll { $0 == kind } }
+            changes.add(1, ordering: .releasing)
+        }
         return removed
     }
 

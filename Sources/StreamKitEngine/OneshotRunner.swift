@@ -40,6 +40,9 @@ public struct OneshotRunner: Sendable {
     public let registry: NodeRegistry
     public let configuration: EngineConfiguration
     private let logger: Logger
+    /// Plans are immutable (nodes keep their working state inside `run`), so the same pipeline text
+    /// sent again — the common case for an API — is parsed and checked once.
+    private let plans = PlanCache(capacity: 64)
 
     public init(registry: NodeRegistry, configuration: EngineConfiguration = EngineConfiguration(), logger: Logger = Logger(label: "streamkit.oneshot")) {
         self.registry = registry
@@ -49,9 +52,13 @@ public struct OneshotRunner: Sendable {
 
     /// Parses and checks a document for a oneshot run (its `mode:` is taken as oneshot).
     public func plan(_ text: String) throws(PipelineValidationError) -> PipelinePlan {
+        let generation = registry.generation
+        if let cached = plans.plan(for: text, generation: generation) { return cached }
         var document = try PipelineParser.parse(text)
         document.mode = .oneshot
-        return try PipelineCompiler.compile(document, registry: registry)
+        let plan = try PipelineCompiler.compile(document, registry: registry)
+        plans.store(plan, for: text, generation: generation)
+        return plan
     }
 
     /// The content type of the run's output: the output node's `content_type` parameter, else the
@@ -170,4 +177,41 @@ private final class FirstFailure: Sendable {
         value.withLock { if $0 == nil { $0 = error } }
     }
     var error: OneshotError? { value.withLock { $0 } }
+}
+
+/// A small least-recently-used cache of compiled oneshot plans, keyed by pipeline text and the
+/// registry generation they were compiled against (a plugin change invalidates them).
+final class PlanCache: Sendable {
+    private struct Entry {
+        var plan: PipelinePlan
+        var generation: UInt64
+        var lastUse: UInt64
+    }
+    private let entries = Mutex<(items: [String: Entry], clock: UInt64)>(([:], 0))
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func plan(for text: String, generation: UInt64) -> PipelinePlan? {
+        entries.withLock { state in
+            guard var entry = state.items[text], entry.generation == generation else { return nil }
+            state.clock += 1
+            entry.lastUse = state.clock
+            state.items[text] = entry
+            return entry.plan
+        }
+    }
+
+    func store(_ plan: PipelinePlan, for text: String, generation: UInt64) {
+        entries.withLock { state in
+            state.clock += 1
+            if state.items.count >= capacity, state.items[text] == nil,
+               let oldest = state.items.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+                state.items[oldest] = nil
+            }
+            state.items[text] = Entry(plan: plan, generation: generation, lastUse: state.clock)
+        }
+    }
 }

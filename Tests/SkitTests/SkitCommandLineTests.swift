@@ -29,7 +29,7 @@ enum Skit {
     }
 
     /// Runs skit with `arguments`, feeding `stdin`; gives up (and fails the test) after `timeout`.
-    static func run(_ arguments: [String], stdin: [UInt8]? = nil, timeout: Duration = .seconds(60)) async throws -> Result {
+    static func run(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> Result {
         guard let binary else {
             Issue.record("the skit binary was not built next to the tests")
             return Result(status: -1, stdout: "", stderr: "")
@@ -38,6 +38,9 @@ enum Skit {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = repositoryRoot
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -147,3 +147,22 @@ enum WAVTestReader {
         }
     }
 }
+
+@Suite("Oneshot plan cache")
+struct PlanCacheTests {
+    @Test func plansAreReusedUntilTheRegistryChanges() throws {
+        let registry = BuiltinNodes.makeRegistry()
+        let runner = OneshotRunner(registry: registry)
+        let yaml = "steps:\n  - kind: test::late\n    params: {count: 3}\n  - kind: core::sink\n"
+        #expect(throws: PipelineValidationError.self) { try runner.plan(yaml) }
+        registry.register(NodeDefinition(
+            kind: "test::late", description: "", categories: [], paramSchema: ["type": "object"], inputs: [],
+            outputs: [OutputPin(name: "out", produces: .text)], factory: { _ in CountingSource(count: 3, sent: SentCounter()) }
+        ))
+        let first = try runner.plan(yaml)
+        let second = try runner.plan(yaml)
+        #expect(first.nodes.map(\.id) == second.nodes.map(\.id))
+        registry.unregister("test::late")
+        #expect(throws: PipelineValidationError.self, "a cached plan must not outlive the kind it uses") { try runner.plan(yaml) }
+    }
+}

@@ -136,6 +136,7 @@ struct AudioPacerNode: Node {
         var format = initialFormat
         // Made once per format and shared by every silent packet (copy-on-write).
         var silence = generateSilence ? format?.silentFrame : nil
+        var lateness = LatenessMeter()
 
         while true {
             // Send every queued frame that is due (several in a row when catching up).
@@ -143,6 +144,7 @@ struct AudioPacerNode: Node {
                 if head.durationUs > 0 {
                     let now = clock.now
                     guard schedule.isDue(at: now) else { break }
+                    if let due = schedule.nextDue { lateness.record(due: due, now: now, context: context) }
                     schedule.released(durationUs: head.durationUs, at: now)
                 }
                 queue.removeFirst()
@@ -172,6 +174,7 @@ struct AudioPacerNode: Node {
                     if let due = schedule.nextDue, due.duration(to: now) > schedule.wallTime(forUs: durationUs) {
                         schedule.restart(at: now)
                     }
+                    if let due = schedule.nextDue { lateness.record(due: due, now: now, context: context) }
                     schedule.released(durationUs: durationUs, at: now)
                     try await context.send(.audio(silentFrame))
                     continue

@@ -93,7 +93,7 @@ actor MultipartStream {
             let bytes = Array(buffer.readableBytesView)
             self.assumeIsolated { stream in
                 stream.startPartIfNeeded()
-                stream.pending.append(.body(bytes))
+                stream.appendBody(bytes)
             }
         }
         parser.onPartComplete = { [unowned self] in
@@ -106,6 +106,20 @@ actor MultipartStream {
     }
 
     private var partOpen = false
+
+    /// The parser reports a body in pieces split at every CR byte (it may start a boundary), so
+    /// binary media arrives in ~256-byte scraps; joining consecutive pieces gives one chunk per
+    /// network read instead of hundreds of tiny packets.
+    private func appendBody(_ bytes: [UInt8]) {
+        if case .body(var previous)? = pending.last {
+            // Drop the queued copy first so `previous` is the only reference and grows in place.
+            pending.removeLast()
+            previous.append(contentsOf: bytes)
+            pending.append(.body(previous))
+        } else {
+            pending.append(.body(bytes))
+        }
+    }
 
     private func startPartIfNeeded() {
         guard !partOpen else { return }

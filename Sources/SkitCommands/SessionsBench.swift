@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import StreamKitCore
+import StreamKitEngine
+import StreamKitNodes
+import Synchronization
+
+/// `skit bench sessions`: many live sessions, each `audio::tone → audio::pacer → audio::gain → core::sink`
+/// in real time; reports CPU use and how late the pacers released their frames (from their
+/// `pacer.lateness` telemetry).
+struct SessionsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessions",
+        abstract: "Run N real-time dynamic sessions and report CPU use and pacing lateness."
+    )
+
+    @Option(help: "Sessions to run at once.")
+    var count = 200
+
+    @Option(help: "Seconds to measure (after a 2 s warm-up).")
+    var seconds = 10
+
+    func run() async throws {
+        let registry = BuiltinNodes.makeRegistry()
+        let yaml = """
+            mode: dynamic
+            nodes:
+              tone: {kind: audio::tone, params: {waveform: sine, frequency: 440, duration_ms: 0, sample_rate: 48000, channels: 1}}
+              pacer: {kind: audio::pacer, needs: tone}
+              gain: {kind: audio::gain, params: {gain: 0.8}, needs: pacer}
+              sink: {kind: core::sink, needs: gain}
+            """
+        let document = try PipelineParser.parse(yaml)
+        var sessions: [DynamicSession] = []
+        let collector = LatenessCollector()
+        let started = ContinuousClock.now
+        for index in 0..<count {
+            let session = try await DynamicSession.start(id: "bench-\(index)", document: document, registry: registry)
+            sessions.append(session)
+            collector.watch(session)
+        }
+        let startup = ContinuousClock.now - started
+        print("started \(count) sessions in \(String(format: "%.2f", seconds(startup))) s; warming up 2 s")
+        try await Task.sleep(for: .seconds(2))
+        collector.reset()
+        let cpuBefore = Self.processCPUSeconds()
+        let wallBefore = ContinuousClock.now
+        try await Task.sleep(for: .seconds(self.seconds))
+        let cpu = Self.processCPUSeconds() - cpuBefore
+        let wall = seconds(ContinuousClock.now - wallBefore)
+        let report = collector.summary()
+        print(String(format: "CPU: %.1f%% of one core (%.2f s CPU over %.2f s), %d cores here", cpu / wall * 100, cpu, wall, ProcessInfo.processInfo.activeProcessorCount))
+        print(String(format: "pacer lateness over %d one-second windows (%d frames): median of window p99s %.2f ms, worst window p99 %.2f ms, max %.2f ms (target p99 ≤ 5 ms)",
+                     report.windows, report.frames, report.medianP99, report.worstP99, report.max))
+        print(String(format: "RSS now: %.1f MB", Self.residentMegabytes()))
+        for session in sessions { await session.shutdown() }
+    }
+
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func residentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let digits = line.filter(\.isNumber)
+            return (Double(String(digits)) ?? 0) / 1024
+        }
+        return 0
+    }
+}
+
+/// Gathers the `pacer.lateness` telemetry of many sessions.
+final class LatenessCollector: Sendable {
+    private let windows = Mutex<[(p99: Double, max: Double, count: Int)]>([])
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    func watch(_ session: DynamicSession) {
+        let subscription = session.subscribe()
+        let task = Task { [self] in
+            for await item in subscription {
+                guard case .event(.telemetry(let event)) = item, event.eventType == "pacer.lateness" else { continue }
+                let p99 = event.data["p99_ms"]?.doubleValue ?? 0
+                let max = event.data["max_ms"]?.doubleValue ?? 0
+                let count = event.data["count"]?.intValue ?? 0
+                windows.withLock { $0.append((p99, max, count)) }
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+
+    func reset() { windows.withLock { $0.removeAll() } }
+
+    func summary() -> (windows: Int, frames: Int, medianP99: Double, worstP99: Double, max: Double) {
+        let all = windows.withLock { $0 }
+        let p99s = all.map(\.p99).sorted()
+        return (all.count, all.reduce(0) { $0 + $1.count }, p99s.isEmpty ? 0 : p99s[p99s.count / 2], p99s.last ?? 0, all.map(\.max).max() ?? 0)
+    }
+}
