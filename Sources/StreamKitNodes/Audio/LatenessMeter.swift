@@ -1,3 +1,4 @@
+import Foundation
 import StreamKitCore
 
 /// Measures how late a pacer releases packets against its schedule and reports it once a second
@@ -32,11 +33,20 @@ struct LatenessMeter {
             let index = min(samples.count - 1, Int((Double(samples.count - 1) * p).rounded()))
             return Double(samples[index]) / 1000
         }
+        // A coarse histogram (0.25 ms buckets, keyed by the bucket's upper edge; the last bucket
+        // holds everything from 20 ms up) lets a watcher combine windows and sessions exactly.
+        var histogram = JSONObject()
+        var counts: [Int: Int] = [:]
+        for sample in samples { counts[min(80, Int(sample) / 250 + 1), default: 0] += 1 }
+        for bucket in counts.keys.sorted() {
+            histogram[String(format: "%.2f", Double(bucket) * 0.25)] = .number(Double(counts[bucket] ?? 0))
+        }
         context.emitTelemetry("pacer.lateness", data: [
             "count": .number(Double(samples.count)),
             "p50_ms": .number(percentile(0.5)),
             "p99_ms": .number(percentile(0.99)),
             "max_ms": .number(Double(samples.last ?? 0) / 1000),
+            "histogram_ms": .object(histogram),
         ])
         samples.removeAll(keepingCapacity: true)
     }
