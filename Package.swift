@@ -88,6 +88,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "skit", dependencies: ["SkitCommands"], swiftSettings: swiftSettings),
+        // The native plugin C ABI v2: the one header shared with plugin authors (sdk/c links to it).
+        .target(name: "CStreamKitNativeABI"),
 
         .testTarget(name: "StreamKitCoreTests", dependencies: ["StreamKitCore"], swiftSettings: swiftSettings),
         .testTarget(
@@ -109,6 +111,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "StreamKitNativeABITests", dependencies: ["CStreamKitNativeABI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SkitTests",
             dependencies: ["SkitCommands", "StreamKitCore", "StreamKitNodes", "StreamKitEngine"],

@@ -1,0 +1,1 @@
+../../Sources/CStreamKitNativeABI/include/streamkit_plugin.h
