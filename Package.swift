@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Packets, types, pins, the node protocol and the registry. No I/O, no dependencies.
@@ -46,11 +47,21 @@ let package = Package(
         ),
         // The built-in nodes, pure Swift.
         .target(name: "StreamKitNodes", dependencies: ["StreamKitCore"], swiftSettings: swiftSettings),
+        // The plugin manager: the plugin directory, uploads, versions, registry entries (native and WASM).
+        .target(
+            name: "StreamKitPlugins",
+            dependencies: [
+                "StreamKitCore", "StreamKitNativePlugins",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP API, the WebSocket control plane, configuration, roles and permissions.
         .target(
             name: "StreamKitServer",
             dependencies: [
-                "StreamKitCore", "StreamKitEngine", "StreamKitNodes",
+                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitPlugins",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -90,6 +101,17 @@ let package = Package(
         .executableTarget(name: "skit", dependencies: ["SkitCommands"], swiftSettings: swiftSettings),
         // The native plugin C ABI v2: the one header shared with plugin authors (sdk/c links to it).
         .target(name: "CStreamKitNativeABI"),
+        // Crash containment around every call into a native plugin (signal handlers, recovery points).
+        .target(name: "CStreamKitPluginGuard", dependencies: ["CStreamKitNativeABI"]),
+        // Native plugins as nodes: loading, metadata, packet bridging, the per-instance thread.
+        .target(
+            name: "StreamKitNativePlugins",
+            dependencies: [
+                "StreamKitCore", "CStreamKitNativeABI", "CStreamKitPluginGuard",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "StreamKitCoreTests", dependencies: ["StreamKitCore"], swiftSettings: swiftSettings),
         .testTarget(

@@ -45,6 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let state = ServerState(configuration: configuration, environment: environment, logger: logger)
+        let pluginResults = await state.loadPlugins()
+        let skipped = pluginResults.filter { if case .failure = $0.outcome { true } else { false } }.count
+        if !pluginResults.isEmpty {
+            logger.info("plugins", metadata: ["loaded": "\(pluginResults.count - skipped)", "skipped": "\(skipped)", "directory": "\(state.plugins.directory.path)"])
+        }
         let application = StreamKitServer.makeApplication(state: state, host: endpoint.host, port: endpoint.port) { port in
             logger.info("skit listening", metadata: ["address": "\(endpoint.host):\(port)"])
         }

@@ -159,11 +159,13 @@ public final class NodeContext: Sendable {
     /// Publishes a telemetry event without ever waiting. Returns false when it was dropped
     /// (more than `maxTelemetryPerSecond` of this event type in the current second, or the bus
     /// is full); drops are counted and reported in a `telemetry.health` event once the bus has room.
+    /// `timestampUs` stamps the event (µs since the Unix epoch); the current time when nil.
     @discardableResult
-    public func emitTelemetry(_ eventType: String, data: JSONObject = [:], correlationID: String? = nil) -> Bool {
-        let nowUs = UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000))
+    public func emitTelemetry(_ eventType: String, data: JSONObject = [:], correlationID: String? = nil, timestampUs: UInt64? = nil) -> Bool {
+        let wallClockUs = UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000))
+        let nowUs = timestampUs ?? wallClockUs
         let allowed = telemetryLimiter.withLock { limiter in
-            limiter.admit(eventType, nowUs: nowUs, limit: maxTelemetryPerSecond)
+            limiter.admit(eventType, nowUs: wallClockUs, limit: maxTelemetryPerSecond)
         }
         guard allowed else { return false }
         var body = data

@@ -4,6 +4,7 @@ import Logging
 import StreamKitCore
 import StreamKitEngine
 import StreamKitNodes
+import StreamKitPlugins
 
 /// Everything a request handler needs: configuration, the node registry, the live sessions,
 /// and the security decisions (role, permissions, allowlists, origins, file paths).
@@ -13,6 +14,8 @@ public final class ServerState: Sendable {
     public let sessions: SessionManager
     public let oneshotRunner: OneshotRunner
     public let oneshotLimiter: ConcurrencyLimiter
+    /// Plugin files, versions and their registry entries.
+    public let plugins: PluginManager
     public let logger: Logger
     let roles: RoleResolver
     let origins: OriginPolicy
@@ -30,6 +33,10 @@ public final class ServerState: Sendable {
         )
         self.oneshotRunner = OneshotRunner(registry: registry, configuration: configuration.oneshotEngineConfiguration(), logger: logger)
         self.oneshotLimiter = ConcurrencyLimiter(limit: configuration.permissions.maxConcurrentOneshots)
+        self.plugins = PluginManager(
+            directory: configuration.plugins.directory, registry: registry,
+            loaders: [NativePluginLoader(logger: logger)], logger: logger
+        )
         self.roles = RoleResolver(
             roleHeader: configuration.permissions.roleHeader, defaultRole: configuration.permissions.defaultRole,
             roles: configuration.permissions.roles, environmentRole: environment["SK_ROLE"]
@@ -57,6 +64,13 @@ public final class ServerState: Sendable {
     /// Whether a browser page from `origin` may call the API.
     public func allowsOrigin(_ origin: String) -> Bool {
         origins.allows(origin: origin)
+    }
+
+    /// Loads every plugin in the plugin directory (call once at start-up, before serving).
+    /// Bad files are logged and skipped.
+    @discardableResult
+    public func loadPlugins() async -> [PluginManager.StartupResult] {
+        await plugins.loadAll()
     }
 
     /// Node definitions `role` may see (allowlists applied), as served by `/api/v1/schema/nodes`.

@@ -45,8 +45,9 @@ public enum StreamKitServer {
         ControlPlane.installUpgradeFallback(on: router, state: state)
         SampleRoutes.install(on: router, state: state)
         AssetRoutes.install(on: router, state: state)
+        PluginRoutes.install(on: router, state: state, metrics: metrics)
         router.get("metrics") { _, _ in
-            let text = await metrics.render(sessions: state.sessions, oneshotsInUse: state.oneshotLimiter.inUse)
+            let text = await metrics.render(sessions: state.sessions, plugins: state.plugins, oneshotsInUse: state.oneshotLimiter.inUse)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         // Unknown API paths get a JSON 404 rather than an empty body.

@@ -25,7 +25,7 @@
  *   it; the receiver must copy anything it wants to keep and must never free it.
  *
  * Loading sequence performed by the host
- *   1. dlopen(RTLD_LAZY | RTLD_LOCAL) the library.
+ *   1. dlopen(RTLD_NOW | RTLD_LOCAL) a private copy of the library (missing symbols fail here).
  *   2. dlsym(STREAMKIT_NATIVE_PLUGIN_ENTRY_SYMBOL) — a FUNCTION, not data.
  *   3. Call it once. NULL is a load error.
  *   4. `api->version` must equal STREAMKIT_NATIVE_PLUGIN_API_VERSION exactly.

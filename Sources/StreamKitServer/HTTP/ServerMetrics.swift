@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import StreamKitPlugins
 import StreamKitCore
 
 /// The server's Prometheus metrics, served at `/metrics` (the original only pushes OTLP; a scrape
@@ -45,13 +46,18 @@ public final class ServerMetrics: Sendable {
         registry.makeCounter(name: "skit_oneshots_total", labels: [("status", status)], help: "Oneshot runs").increment()
     }
 
+    /// Counts a plugin operation (`load`, `replace`, `unload`) by plugin type.
+    func recordPluginOperation(_ operation: String, type: String) {
+        registry.makeCounter(name: "skit_plugin_operations_total", labels: [("operation", operation), ("plugin_type", type)], help: "Plugin loads, replacements and unloads").increment()
+    }
+
     /// Counts a session created or destroyed.
     func recordSession(_ operation: String) {
         registry.makeCounter(name: "skit_sessions_total", labels: [("operation", operation)], help: "Sessions created and destroyed").increment()
     }
 
     /// The metrics in Prometheus text format, with live figures refreshed first.
-    func render(sessions: SessionManager, oneshotsInUse: Int) async -> String {
+    func render(sessions: SessionManager, plugins: PluginManager, oneshotsInUse: Int) async -> String {
         var totals = NodeStats()
         var active = 0
         var failed = 0
@@ -76,6 +82,8 @@ public final class ServerMetrics: Sendable {
         packetsDiscarded.set(Double(totals.discarded))
         packetsErrored.set(Double(totals.errored))
         oneshotsActive.set(Double(oneshotsInUse))
+        pluginsLoadedNative.set(Double(plugins.count(of: .native)))
+        pluginsLoadedWasm.set(Double(plugins.count(of: .wasm)))
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

@@ -1,6 +1,7 @@
 import Foundation
 import StreamKitCore
 import StreamKitEngine
+import StreamKitPlugins
 
 /// A session as listed to clients: `SessionInfo` `{id, name, created_at}`.
 public struct SessionInfo: Sendable, Equatable {
@@ -27,4 +28,20 @@ public enum ServerEvent: Sendable {
     case sessionDestroyed(id: String, owner: String)
     /// An event of one session; `owner` is the role that created it.
     case session(id: String, owner: String, SessionEvent)
+    /// A plugin was loaded, replaced by a new version, or unloaded.
+    case plugin(PluginEvent)
+}
+
+/// What happened to a plugin; sent to WebSocket clients whose role may use the plugin.
+public struct PluginEvent: Sendable {
+    public enum Action: String, Sendable {
+        case loaded = "pluginloaded"
+        case replaced = "pluginreplaced"
+        case unloaded = "pluginunloaded"
+    }
+
+    public var action: Action
+    public var plugin: PluginSummary
+    /// For `replaced`: the version that was replaced.
+    public var previous: PluginSummary?
 }

@@ -1,6 +1,7 @@
 import Foundation
 import StreamKitCore
 import StreamKitEngine
+import StreamKitPlugins
 
 /// Turns server events into the control protocol's event payloads (§5.4), and decides which
 /// connections may see them.
@@ -12,11 +13,15 @@ enum ControlEvents {
     /// otherwise only events of sessions its role owns. (Every event carries its session's owner,
     /// so no per-connection set of visible sessions is needed.)
     static func isVisible(_ event: ServerEvent, to role: ResolvedRole) -> Bool {
+        if case .plugin(let pluginEvent) = event {
+            return role.permissions.pluginAllowlist.allows(pluginEvent.plugin.kind)
+        }
         if role.permissions.accessAllSessions { return true }
         switch event {
         case .sessionCreated(let info): return info.createdBy == role.name
         case .sessionDestroyed(_, let owner): return owner == role.name
         case .session(_, let owner, _): return owner == role.name
+        case .plugin: return true
         }
     }
 
@@ -33,6 +38,13 @@ enum ControlEvents {
             return ["event": "sessiondestroyed", "session_id": .string(id)]
         case .session(let id, _, let sessionEvent):
             return payload(for: sessionEvent, session: id, now: now)
+        case .plugin(let pluginEvent):
+            var object: JSONObject = [
+                "event": .string(pluginEvent.action.rawValue), "kind": .string(pluginEvent.plugin.kind),
+                "plugin": .object(pluginEvent.plugin.json),
+            ]
+            if let previous = pluginEvent.previous { object["replaced"] = .object(previous.json) }
+            return .object(object)
         }
     }
 

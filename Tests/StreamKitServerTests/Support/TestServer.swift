@@ -27,10 +27,14 @@ final class TestServer: Sendable {
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         var configuration = ServerConfiguration()
+        // Each server gets its own plugin directory unless the test picks one.
+        configuration.plugins.directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("skit-test-plugins-\(UUID().uuidString)").path
         configure(&configuration)
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
         let state = ServerState(configuration: configuration, registry: registry, environment: environment, logger: logger)
+        await state.loadPlugins()
         let portBox = PortBox()
         let application = StreamKitServer.makeApplication(state: state, host: "127.0.0.1", port: 0) { port in
             portBox.set(port)

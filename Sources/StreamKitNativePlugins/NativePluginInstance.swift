@@ -1,0 +1,92 @@
+import CStreamKitNativeABI
+import CStreamKitPluginGuard
+import StreamKitCore
+
+/// One plugin instance (one node's worth of plugin state) and every call made on it.
+///
+/// Calls are made on the node's own `PluginThread`, one at a time, each under the crash guard.
+/// After a fault the instance is abandoned: it is never called again, not even to destroy it,
+/// because its state can no longer be trusted.
+final class NativePluginInstance {
+    let library: NativePluginLibrary
+    private var handle: CPluginHandle?
+    private var kind: String { library.metadata.kind }
+    /// Whether a fault ended the instance (or it was destroyed): it takes no more calls.
+    var isAbandoned: Bool { handle == nil }
+
+    private init(library: NativePluginLibrary, handle: CPluginHandle) {
+        self.library = library
+        self.handle = handle
+    }
+
+    /// `create_instance` with the params as JSON text.
+    static func create(library: NativePluginLibrary, paramsJSON: String?) throws(StreamKitError) -> NativePluginInstance {
+        var handle: CPluginHandle?
+        let signal: Int32
+        if let paramsJSON {
+            signal = paramsJSON.withCString { skg_create_instance(library.api, $0, PluginCallbacks.log, library.logSink.userData, &handle) }
+        } else {
+            signal = skg_create_instance(library.api, nil, PluginCallbacks.log, library.logSink.userData, &handle)
+        }
+        if signal != 0 { throw crashed(library.metadata.kind, signal: signal, call: "create_instance") }
+        guard let handle else {
+            throw .plugin("\(library.metadata.kind): create_instance returned NULL (the plugin refused these parameters or failed to start; its log may say why)")
+        }
+        return NativePluginInstance(library: library, handle: handle)
+    }
+
+    /// `process_packet` for one input packet; outputs land in `context`.
+    func process(pin: String, packet: Packet, context: PluginCallContext) throws(StreamKitError) {
+        guard let handle else { throw .plugin("\(kind): the instance is no longer usable") }
+        var result = PluginCallbacks.failure
+        let signal = pin.withCString { pinName in
+            NativePacketBridge.withCPacket(packet) { cPacket in
+                skg_process_packet(library.api, handle, pinName, cPacket, PluginCallbacks.output, PluginCallbacks.telemetry, context.userData, &result)
+            }
+        }
+        try check(signal: signal, result: result, call: "process_packet", context: context)
+    }
+
+    /// `update_params`; the plugin's own message on refusal.
+    func updateParams(_ json: String) throws(StreamKitError) {
+        guard let handle else { throw .plugin("\(kind): the instance is no longer usable") }
+        var result = PluginCallbacks.failure
+        let signal = json.withCString { skg_update_params(library.api, handle, $0, &result) }
+        try check(signal: signal, result: result, call: "update_params", context: nil)
+    }
+
+    /// `flush` at the normal end of input.
+    func flush(context: PluginCallContext) throws(StreamKitError) {
+        guard let handle else { throw .plugin("\(kind): the instance is no longer usable") }
+        var result = PluginCallbacks.failure
+        let signal = skg_flush(library.api, handle, PluginCallbacks.output, PluginCallbacks.telemetry, context.userData, &result)
+        try check(signal: signal, result: result, call: "flush", context: context)
+    }
+
+    /// `destroy_instance`, exactly once; nothing after a fault.
+    func destroy() {
+        guard let handle else { return }
+        self.handle = nil
+        _ = skg_destroy_instance(library.api, handle)
+    }
+
+    private func check(signal: Int32, result: CResult, call: String, context: PluginCallContext?) throws(StreamKitError) {
+        if signal != 0 {
+            handle = nil  // abandoned: never called again
+            throw Self.crashed(kind, signal: signal, call: call)
+        }
+        if !result.success {
+            let message = result.error_message.map { pointer in
+                (try? PluginStrings.copy(pointer, limit: 64 << 10).get()) ?? "[unreadable error message]"
+            } ?? "Unknown plugin error"
+            throw .plugin("\(kind): \(call) failed: \(message)")
+        }
+        if let conversionError = context?.conversionError {
+            throw .plugin("\(kind): \(call) \(conversionError)")
+        }
+    }
+
+    private static func crashed(_ kind: String, signal: Int32, call: String) -> StreamKitError {
+        .plugin("\(kind) crashed with \(SignalName.describe(signal)) in \(call); the instance was abandoned and this node stopped (the server and other nodes go on)")
+    }
+}
