@@ -16,6 +16,10 @@ let package = Package(
         .library(name: "StreamKitCore", targets: ["StreamKitCore"]),
         .library(name: "StreamKitEngine", targets: ["StreamKitEngine"]),
         .library(name: "StreamKitNodes", targets: ["StreamKitNodes"]),
+        // Write native plugins in Swift.
+        .library(name: "StreamKitPluginSDK", targets: ["StreamKitPluginSDK"]),
+        // The Swift example plugin: `swift build -c release --product GainNativeSwift`.
+        .library(name: "GainNativeSwift", type: .dynamic, targets: ["GainNativeSwift"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -101,6 +105,12 @@ let package = Package(
         .executableTarget(name: "skit", dependencies: ["SkitCommands"], swiftSettings: swiftSettings),
         // The native plugin C ABI v2: the one header shared with plugin authors (sdk/c links to it).
         .target(name: "CStreamKitNativeABI"),
+        // The Swift SDK for native plugins: a protocol and one export line; depends on nothing but the ABI header.
+        .target(name: "StreamKitPluginSDK", dependencies: ["CStreamKitNativeABI"], swiftSettings: swiftSettings),
+        .target(
+            name: "GainNativeSwift", dependencies: ["StreamKitPluginSDK"],
+            path: "examples/plugins/gain-native-swift/Sources/GainNativeSwift", swiftSettings: swiftSettings
+        ),
         // Crash containment around every call into a native plugin (signal handlers, recovery points).
         .target(name: "CStreamKitPluginGuard", dependencies: ["CStreamKitNativeABI"]),
         // Native plugins as nodes: loading, metadata, packet bridging, the per-instance thread.
