@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StreamKitNodesTests",
-            dependencies: ["StreamKitCore", "StreamKitEngine", "StreamKitNodes"],
+            dependencies: ["StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitNativePlugins", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

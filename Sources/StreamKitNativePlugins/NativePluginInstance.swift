@@ -75,14 +75,14 @@ final class NativePluginInstance {
             handle = nil  // abandoned: never called again
             throw Self.crashed(kind, signal: signal, call: call)
         }
+        if let conversionError = context?.conversionError {
+            throw .plugin("\(kind): \(call) \(conversionError)")
+        }
         if !result.success {
             let message = result.error_message.map { pointer in
                 (try? PluginStrings.copy(pointer, limit: 64 << 10).get()) ?? "[unreadable error message]"
             } ?? "Unknown plugin error"
             throw .plugin("\(kind): \(call) failed: \(message)")
-        }
-        if let conversionError = context?.conversionError {
-            throw .plugin("\(kind): \(call) \(conversionError)")
         }
     }
 

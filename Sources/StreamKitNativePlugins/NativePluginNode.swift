@@ -20,11 +20,14 @@ struct NativePluginNode: Node {
         let thread = PluginThread(name: "skit-plugin")
         defer { thread.finish() }
         try await withTaskExecutorPreference(thread) {
-            try await runOnPluginThread(context: context)
+            try await runOnPluginThread(context: context, thread: thread)
         }
     }
 
-    private func runOnPluginThread(context: NodeContext) async throws {
+    private func runOnPluginThread(context: NodeContext, thread: PluginThread) async throws {
+        guard await thread.hop() else {
+            throw StreamKitError.runtime("\(kind): could not start the plugin's thread")
+        }
         let instance = try NativePluginInstance.create(library: library, paramsJSON: params.jsonString())
         defer { instance.destroy() }
         context.setState(.running)

@@ -15,13 +15,17 @@ final class PluginThread: TaskExecutor, @unchecked Sendable {
     private var next = 0
     private var finishing = false
     private var running = true
+    /// The OS thread, once it has started (read under `condition`).
+    private var osThread: pthread_t?
 
     /// Plugins such as speech models recurse deeply; give them the usual main-thread stack.
     static let stackSize = 8 << 20
 
+    private let name: String
+
     init(name: String) {
+        self.name = String(name.prefix(15))  // Linux thread names are at most 15 bytes
         let thread = Thread { [self] in loop() }
-        thread.name = String(name.prefix(15))  // Linux thread names are at most 15 bytes
         thread.stackSize = Self.stackSize
         thread.start()
     }
@@ -47,9 +51,32 @@ final class PluginThread: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Whether the caller runs on this thread.
+    var isCurrent: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let osThread else { return false }
+        return pthread_equal(osThread, pthread_self()) != 0
+    }
+
+    /// Moves the current task onto this thread. A task executor preference only applies when the
+    /// task is next enqueued, so code that never suspends would otherwise stay where it started.
+    func hop() async -> Bool {
+        for _ in 0..<8 {
+            if isCurrent { return true }
+            await Task.yield()
+        }
+        return isCurrent
+    }
+
     private func loop() {
         skg_install()
         skg_prepare_thread()
+        // Named here: Foundation does not name threads on Linux, and a new thread would show its creator's name.
+        skg_name_thread(name)
+        condition.lock()
+        osThread = pthread_self()
+        condition.unlock()
         while true {
             condition.lock()
             while next == jobs.count && !finishing { condition.wait() }

@@ -84,6 +84,10 @@ public final class PluginManager: Sendable {
             for name in names where !name.hasPrefix(".") && PluginType.forFileName(name) == type {
                 let path = folder.appendingPathComponent(name).path
                 let outcome = Result { () throws(PluginManagerError) -> PluginSummary in
+                    // A rescan leaves plugins that are already loaded from this file alone.
+                    if let loaded = entries.withLock({ $0.values.first { $0.summary.type == type && $0.summary.fileName == name } }) {
+                        return loaded.summary
+                    }
                     let sha = try Self.sha256(ofFileAt: path)
                     let size = (try? files.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                     let loaded = try load(copyOf: path, fileName: name, type: type)
