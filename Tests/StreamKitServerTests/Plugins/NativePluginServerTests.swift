@@ -151,6 +151,31 @@ struct NativePluginServerTests {
         #expect(abs(ratio - 2) < 0.01, "after restart: ratio \(ratio)")
     }
 
+    @Test("a plugin that segfaults fails only its node: its session reports why, another session and the server go on")
+    func crashIsContained() async throws {
+        let server = try await Self.managedServer()
+        defer { Task { await server.stop() } }
+        #expect(try await server.uploadPlugin(try PluginFixtures.compile("crashy", source: PluginFixtures.crashAfterSource)).status == 201)
+        #expect(try await server.uploadPlugin(try PluginFixtures.gainC()).status == 201)
+        let client = try await ControlTestClient.connect(server.controlURL)
+        let healthy = try await client.startLevelSession(name: "healthy", kind: "plugin::native::gain_native_c", params: ["gain_db": 0], amplitude: 0.3)
+        let doomed = try await client.startLevelSession(name: "doomed", kind: "plugin::native::crashy", amplitude: 0.3)
+        let failed = try await client.event(timeout: .seconds(20)) {
+            $0.has("event", "nodestatechanged") && $0.has("session_id", doomed) && $0.has("node_id", "plugin") && $0["state"]?["Failed"] != nil
+        }
+        let reason = failed["state"]?["Failed"]?["reason"]?.stringValue ?? ""
+        #expect(reason.contains("plugin::native::crashy crashed with SIGSEGV"), "\(failed)")
+        #expect(reason.contains("process_packet"))
+        // The other session keeps producing audio at the right level; the server answers.
+        let level = try await client.level(session: healthy, after: client.messages.count)
+        #expect(abs(level.rms - 0.3 / 2.0.squareRoot()) < 0.005)
+        #expect(try await server.get("/healthz").status == 200)
+        // A new node of the crashing kind starts fresh in another session.
+        let again = try await client.startLevelSession(name: "again", kind: "plugin::native::crashy", amplitude: 0.3)
+        _ = try await client.level(session: again)
+        await client.close()
+    }
+
     @Test("delete with and without keep_file; an unknown kind is 404; running nodes keep working")
     func deletePlugins() async throws {
         let server = try await Self.managedServer()

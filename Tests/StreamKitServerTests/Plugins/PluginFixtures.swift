@@ -112,6 +112,30 @@ enum PluginFixtures {
     STREAMKIT_PLUGIN_ENTRY(&k_api)
     """#
 
+    /// Passes audio through, then dereferences NULL on its 20th packet.
+    static let crashAfterSource = #"""
+    #include <stdlib.h>
+    #include "streamkit_plugin.h"
+    static const CAudioFormat k_any = {0, 0, SAMPLE_FORMAT_F32};
+    static const CPacketTypeInfo k_types[] = {{PACKET_TYPE_RAW_AUDIO, &k_any, NULL}};
+    static const CInputPin k_in[] = {{"in", k_types, 1}};
+    static const COutputPin k_out[] = {{"out", {PACKET_TYPE_RAW_AUDIO, &k_any, NULL}}};
+    static const CNodeMetadata k_meta = {"crashy", NULL, k_in, 1, k_out, 1, "{}", NULL, 0};
+    static const CNodeMetadata* meta(void) { return &k_meta; }
+    static CPluginHandle create(const char* p, CLogCallback l, void* u) { (void)p; (void)l; (void)u; return calloc(1, sizeof(int)); }
+    static CResult process(CPluginHandle h, const char* pin, const CPacket* packet, COutputCallback out, void* ud, CTelemetryCallback t, void* tu) {
+        (void)pin; (void)t; (void)tu;
+        int* count = h;
+        if (++*count == 20) { volatile float* nowhere = NULL; *nowhere = 1.0f; }
+        return out("out", packet, ud);
+    }
+    static CResult update(CPluginHandle h, const char* p) { (void)h; (void)p; return CResult_success(); }
+    static CResult flush(CPluginHandle h, COutputCallback o, void* u, CTelemetryCallback t, void* tu) { (void)h; (void)o; (void)u; (void)t; (void)tu; return CResult_success(); }
+    static void destroy(CPluginHandle h) { free(h); }
+    static const CNativePluginAPI k_api = {STREAMKIT_NATIVE_PLUGIN_API_VERSION, meta, create, process, update, flush, destroy};
+    STREAMKIT_PLUGIN_ENTRY(&k_api)
+    """#
+
     /// A library with a configurable defect, selected by a -D define.
     static let brokenSource = #"""
     #include <stdlib.h>

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StreamKitCore
+import StreamKitEngine
+import StreamKitNativePlugins
+import StreamKitNodes
+
+/// `skit bench plugin LIB`: the cost of a native plugin against a built-in node doing the same
+/// work in the same pipeline, and how long loading the plugin takes.
+struct PluginBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugin",
+        abstract: "Measure a native plugin: per-packet overhead against a built-in node, and load time."
+    )
+
+    @Argument(help: "The plugin library (.so/.dylib), e.g. examples/plugins/gain-native-c/build/libgain_native_c.so.")
+    var library: String
+
+    @Option(help: "Parameters of the plugin node, as JSON.")
+    var params = #"{"gain_db": 0}"#
+
+    @Option(help: "The built-in kind to compare with.")
+    var builtin = "audio::gain"
+
+    @Option(help: "Parameters of the built-in node, as JSON.")
+    var builtinParams = #"{"gain": 1.0}"#
+
+    @Option(help: "Nodes of each kind in the chain.")
+    var hops = 8
+
+    @Option(help: "Packets per run.")
+    var packets = 20_000
+
+    @Option(help: "Samples per frame (mono 48 kHz).")
+    var frame = 960
+
+    @Option(help: "Runs of each configuration; the median is reported.")
+    var repeats = 5
+
+    @Option(help: "Loads to time (each from a fresh copy of the file).")
+    var loads = 20
+
+    func run() async throws {
+        var logger = Logger(label: "skit.bench")
+        logger.logLevel = .error
+        let loadTimes = try measureLoads(logger: logger)
+        let plugin = try NativePluginLibrary.load(path: library, logger: logger)
+        let registry = BuiltinNodes.makeRegistry()
+        registry.register(plugin.nodeDefinition())
+        let runner = OneshotRunner(registry: registry)
+
+        let frameMs = Double(frame) / 48.0
+        func pipeline(kind: String, params: String, hops: Int) -> String {
+            var steps = "mode: oneshot\nsteps:\n"
+            steps += "  - kind: audio::tone\n    params: {waveform: sine, sample_rate: 48000, channels: 1, frame_ms: \(frameMs), duration_ms: \(Int(Double(packets) * frameMs))}\n"
+            for _ in 0..<hops { steps += "  - kind: \(kind)\n    params: \(params)\n" }
+            steps += "  - kind: core::sink\n"
+            return steps
+        }
+        func measure(_ yaml: String) async throws -> Double {
+            let plan = try runner.plan(yaml)
+            var times: [Double] = []
+            for _ in 0..<max(1, repeats) {
+                let start = ContinuousClock.now
+                _ = try await runner.run(plan, input: nil, output: nil)
+                times.append((ContinuousClock.now - start).seconds)
+            }
+            times.sort()
+            return times[times.count / 2]
+        }
+
+        print("native plugin \(plugin.metadata.kind) (\((library as NSString).lastPathComponent))")
+        print(String(format: "  load (dlopen + entry + metadata), %d loads: median %.3f ms, max %.3f ms (target ≤ 5 ms)",
+                     loadTimes.count, loadTimes[loadTimes.count / 2] * 1000, (loadTimes.last ?? 0) * 1000))
+        print("  \(packets) packets of \(frame) samples through \(hops) nodes, median of \(repeats) runs")
+        let baseline = try await measure(pipeline(kind: builtin, params: builtinParams, hops: 0))
+        let builtinTime = try await measure(pipeline(kind: builtin, params: builtinParams, hops: hops))
+        let pluginTime = try await measure(pipeline(kind: plugin.metadata.kind, params: params, hops: hops))
+        let perBuiltin = (builtinTime - baseline) / Double(hops) / Double(packets) * 1e6
+        let perPlugin = (pluginTime - baseline) / Double(hops) / Double(packets) * 1e6
+        print(String(format: "  source -> sink:            %.3f s", baseline))
+        print(String(format: "  %-26@ %.3f s  (%.3f µs per packet per node)", "\(hops) × \(builtin):" as NSString, builtinTime, perBuiltin))
+        print(String(format: "  %-26@ %.3f s  (%.3f µs per packet per node)", "\(hops) × plugin:" as NSString, pluginTime, perPlugin))
+        print(String(format: "  plugin overhead against %@: %+.3f µs per packet (target ≤ 1 µs)", builtin, perPlugin - perBuiltin))
+    }
+
+    /// Loads fresh copies of the library (a path can be opened only once per process).
+    private func measureLoads(logger: Logger) throws -> [Double] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skit-bench-loads-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var times: [Double] = []
+        for index in 0..<max(1, loads) {
+            let copy = directory.appendingPathComponent("copy\(index)-\((library as NSString).lastPathComponent)").path
+            try FileManager.default.copyItem(atPath: library, toPath: copy)
+            let start = ContinuousClock.now
+            _ = try NativePluginLibrary.load(path: copy, logger: logger)
+            times.append((ContinuousClock.now - start).seconds)
+        }
+        return times.sorted()
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
