@@ -12,7 +12,9 @@ SKIT       := .build/release/skit
 GENERATED  := samples/audio/generated
 
 # System packages each target needs; missing ones are installed with apt (sudo when not root).
-BUILD_PACKAGES := pkg-config
+BUILD_PACKAGES := pkg-config gcc make libc6-dev
+# The tests build plugins with cc/make and call the server with curl.
+TEST_PACKAGES  := curl
 BENCH_PACKAGES := ffmpeg time wrk curl
 
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
@@ -57,6 +59,7 @@ demo: samples
 	$(SKIT) run samples/pipelines/oneshot/mix_and_resample.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/mixed_16k.wav
 
 test: deps
+	$(call apt_install,$(TEST_PACKAGES))
 	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
 bench: release

@@ -42,6 +42,48 @@ struct ServeCommandTests {
         #expect(process.terminationStatus == 0)
     }
 
+    @Test("plugins in the plugin directory load at start-up and their log lines reach the server log under their label")
+    func pluginDirectoryAndPluginLogs() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("serve-plugins-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/plugins/gain-native-c")
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        make.arguments = ["make", "-s", "-C", example.path, "BUILD=\(root.appendingPathComponent("plugins/native").path)"]
+        try make.run()
+        make.waitUntilExit()
+        try #require(make.terminationStatus == 0)
+
+        let log = root.appendingPathComponent("serve.log")
+        let port = Int.random(in: 40_000...49_000)
+        let process = try startServer([
+            "SK_SERVER__ADDRESS": "127.0.0.1:\(port)", "SK_PLUGINS__DIRECTORY": root.appendingPathComponent("plugins").path,
+        ], log: log)
+        defer { process.terminate(); process.waitUntilExit() }
+        #expect(try await waitFor("skit listening", in: log))
+        let logged = try String(contentsOf: log, encoding: .utf8)
+        #expect(logged.contains("kind=plugin::native::gain_native_c"), "\(logged)")
+        #expect(logged.contains("plugin loaded"))
+
+        let pipeline = root.appendingPathComponent("gain.yml")
+        try "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 100}\n  - kind: plugin::native::gain_native_c\n    params: {gain_db: 6}\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n"
+            .write(to: pipeline, atomically: true, encoding: .utf8)
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "-o", root.appendingPathComponent("out.wav").path, "-w", "%{http_code}", "-F", "config=@\(pipeline.path)", "http://127.0.0.1:\(port)/api/v1/process"]
+        let status = Pipe()
+        curl.standardOutput = status
+        try curl.run()
+        curl.waitUntilExit()
+        #expect(String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "200")
+        #expect(try await waitFor("gain_native_c ready at 6.00 dB", in: log))
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        let pluginLine = lines.first { $0.contains("gain_native_c ready at 6.00 dB") } ?? ""
+        #expect(pluginLine.contains("plugin.native.gain_native_c"), "the plugin's label: \(pluginLine)")
+        #expect(pluginLine.contains("plugin=plugin::native::gain_native_c"), "\(pluginLine)")
+    }
+
     @Test func refusesAPublicAddressWithoutAuthentication() async throws {
         let result = try await Skit.run(["serve", "-c", "/nonexistent/skit.toml"], environment: ["SK_SERVER__ADDRESS": "0.0.0.0:45123"])
         #expect(result.status == 1)

@@ -69,7 +69,14 @@ struct PluginsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let plugin = try await connection.httpClient().uploadPlugin(path: file)
-            Console.out("loaded plugin \(plugin.kind)" + (plugin.fileName.map { " from \($0)" } ?? ""))
+            var line = "loaded plugin \(plugin.kind)" + (plugin.fileName.map { " from \($0)" } ?? "")
+            if let version = plugin.json["version"]?.intValue, let sha = plugin.json["sha256"]?.stringValue {
+                line += " (version \(version), sha256 \(sha.prefix(12)))"
+            }
+            if let replaced = plugin.json["replaced"], let version = replaced["version"]?.intValue {
+                line += "; replaced version \(version)" + (replaced["file_name"]?.stringValue.map { " from \($0)" } ?? "")
+            }
+            Console.out(line)
         }
     }
 

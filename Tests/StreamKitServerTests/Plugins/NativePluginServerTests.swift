@@ -1,6 +1,7 @@
 import Foundation
 import StreamKitCore
 @testable import StreamKitServer
+import StreamKitClient
 import Testing
 
 /// Native plugins through the real server: real `.so` files built during the test, uploaded over
@@ -302,6 +303,24 @@ struct NativePluginServerTests {
         #expect(server.nativeFiles.isEmpty && server.stagingFiles.isEmpty)
         #expect(try await server.uploadPlugin(library).status == 201)
         #expect(try await server.get("/api/v1/plugins", headers: [("x-role", "limited")]).json == [], "the list is filtered by allowed_plugins")
+    }
+
+    @Test("skit-cli plugins upload, list and delete drive the endpoints")
+    func cliCommands() async throws {
+        let server = try await Self.managedServer()
+        defer { Task { await server.stop() } }
+        let library = try PluginFixtures.gainC()
+        try await SkitCLI.run(arguments: ["--server", server.baseURL, "plugins", "upload", library])
+        #expect(server.state.plugins.plugin(kind: "plugin::native::gain_native_c")?.version == 1)
+        try await SkitCLI.run(arguments: ["--server", server.baseURL, "plugins", "upload", library])
+        #expect(server.state.plugins.plugin(kind: "plugin::native::gain_native_c")?.version == 2, "a re-upload replaces")
+        try await SkitCLI.run(arguments: ["--server", server.baseURL, "plugins", "list"])
+        try await SkitCLI.run(arguments: ["--server", server.baseURL, "plugins", "delete", "plugin::native::gain_native_c", "--keep-file"])
+        #expect(server.state.plugins.plugins.isEmpty)
+        #expect(server.nativeFiles == ["libgain_native_c.so"])
+        await #expect(throws: (any Error).self) {
+            try await SkitCLI.run(arguments: ["--server", server.baseURL, "plugins", "delete", "plugin::native::gain_native_c"])
+        }
     }
 
     @Test("start-up loads the plugin directory and skips bad files")
