@@ -186,18 +186,18 @@ public final class PluginManager: Sendable {
     /// Unregisters `kind` at once (running nodes keep working) and deletes its file unless `keepFile`.
     public func unload(kind: String, keepFile: Bool) async throws(PluginManagerError) -> PluginSummary {
         try await onQueue { [self] () throws(PluginManagerError) -> PluginSummary in
-                guard let entry = entries.withLock({ $0.removeValue(forKey: kind) }) else { throw .notLoaded(kind) }
-                registry.unregister(kind)
-                if !keepFile {
-                    let path = typeDirectory(entry.summary.type).appendingPathComponent(entry.summary.fileName)
-                    do {
-                        try FileManager.default.removeItem(at: path)
-                    } catch {
-                        logger.warning("plugin file not deleted", metadata: ["file": "\(path.path)", "reason": "\(error.localizedDescription)"])
-                    }
+            guard let entry = entries.withLock({ $0.removeValue(forKey: kind) }) else { throw .notLoaded(kind) }
+            registry.unregister(kind)
+            if !keepFile {
+                let path = typeDirectory(entry.summary.type).appendingPathComponent(entry.summary.fileName)
+                do {
+                    try FileManager.default.removeItem(at: path)
+                } catch {
+                    logger.warning("plugin file not deleted", metadata: ["file": "\(path.path)", "reason": "\(error.localizedDescription)"])
                 }
-                logger.info("plugin unloaded", metadata: ["kind": "\(kind)", "kept_file": "\(keepFile)"])
-                return entry.summary
+            }
+            logger.info("plugin unloaded", metadata: ["kind": "\(kind)", "kept_file": "\(keepFile)"])
+            return entry.summary
         }.get()
     }
 

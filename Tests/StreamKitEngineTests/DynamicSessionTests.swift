@@ -176,8 +176,13 @@ struct DynamicSessionTests {
               - {kind: audio::gain, params: {gain: 0.5}}
               - {kind: test::record}
             """, registry: TestNodes.registry(recorder: recorder))
-        let log = EventLog(session)
-        #expect(await log.state(of: "step_2", matches: { $0.isFinal }) == .stopped(reason: .inputClosed))
+        // Polls the session rather than its events: a 200 ms tone runs faster than real time and
+        // may finish before an event subscription made after `start` could see it.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await !(session.state(of: "step_2")?.isFinal ?? false), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(await session.state(of: "step_2") == .stopped(reason: .inputClosed))
         #expect(recorder.count == 10)
         #expect(recorder.sawEndOfStream)
         #expect(await session.state(of: "step_0") == .stopped(reason: .completed))
