@@ -12,8 +12,11 @@ SKIT       := .build/release/skit
 GENERATED  := samples/audio/generated
 
 # System packages each target needs; missing ones are installed with apt (sudo when not root).
-BUILD_PACKAGES := pkg-config
-BENCH_PACKAGES := ffmpeg time wrk curl
+# The codec libraries are linked through systemLibrary targets found with pkg-config; the
+# tests compare against the reference tools (ffmpeg/ffprobe, opusenc/opusinfo, flac).
+BUILD_PACKAGES := pkg-config libopus-dev libogg-dev libflac-dev libmpg123-dev
+TEST_PACKAGES  := ffmpeg opus-tools flac
+BENCH_PACKAGES := ffmpeg opus-tools time wrk curl
 
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
@@ -57,6 +60,7 @@ demo: samples
 	$(SKIT) run samples/pipelines/oneshot/mix_and_resample.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/mixed_16k.wav
 
 test: deps
+	$(call apt_install,$(TEST_PACKAGES))
 	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
 bench: release

@@ -21,6 +21,10 @@ public enum BuiltinNodes {
             ToneNode.definition,
             WAVDemuxerNode.definition,
             WAVMuxerNode.definition,
+            OpusDecoderNode.definition,
+            OpusEncoderNode.definition,
+            OggDemuxerNode.definition,
+            OggMuxerNode.definition,
             HTTPInputNode.definition,
             HTTPOutputNode.definition,
         ]
