@@ -2,4 +2,12 @@
 #ifndef STREAMKIT_CMPG123_SHIM_H
 #define STREAMKIT_CMPG123_SHIM_H
 #include <mpg123.h>
+
+// mpg123.h renames mpg123_param through a macro; a plain function hides that from Swift.
+static inline int skit_mpg123_add_flags(mpg123_handle *handle, long flags) {
+    return mpg123_param(handle, MPG123_ADD_FLAGS, flags, 0.0);
+}
+static inline int skit_mpg123_set_resync_limit(mpg123_handle *handle, long limit) {
+    return mpg123_param(handle, MPG123_RESYNC_LIMIT, limit, 0.0);
+}
 #endif

@@ -25,6 +25,8 @@ public enum BuiltinNodes {
             OpusEncoderNode.definition,
             OggDemuxerNode.definition,
             OggMuxerNode.definition,
+            FLACDecoderNode.definition,
+            MP3DecoderNode.definition,
             HTTPInputNode.definition,
             HTTPOutputNode.definition,
         ]
