@@ -25,6 +25,7 @@ public enum BuiltinNodes {
             OpusEncoderNode.definition,
             OggDemuxerNode.definition,
             OggMuxerNode.definition,
+            WebMMuxerNode.definition,
             FLACDecoderNode.definition,
             MP3DecoderNode.definition,
             HTTPInputNode.definition,
