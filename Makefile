@@ -47,6 +47,8 @@ samples: release
 	@mkdir -p $(GENERATED)
 	@$(SKIT) run -q samples/pipelines/oneshot/tone_to_wav.yml -o $(GENERATED)/tone.wav
 	@$(SKIT) run -q samples/pipelines/oneshot/noise_to_wav.yml -o $(GENERATED)/noise.wav
+	@$(SKIT) run -q samples/pipelines/oneshot/transcode_wav_to_ogg.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone.ogg
+	@$(SKIT) run -q samples/pipelines/oneshot/music_to_ogg.yml -o $(GENERATED)/music.ogg
 
 # The server on its embedded default config (127.0.0.1:4545), with the sample pipelines of
 # samples/pipelines and the generated sample audio available. Ctrl-C stops it gracefully.
@@ -58,6 +60,8 @@ run: samples
 demo: samples
 	$(SKIT) run samples/pipelines/oneshot/double_volume_wav.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone_loud.wav
 	$(SKIT) run samples/pipelines/oneshot/mix_and_resample.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/mixed_16k.wav
+	$(SKIT) run samples/pipelines/oneshot/double_volume.yml -i $(GENERATED)/tone.ogg -o $(GENERATED)/tone_loud.ogg
+	$(SKIT) run samples/pipelines/oneshot/mixing.yml -i $(GENERATED)/tone.ogg -o $(GENERATED)/mixed.webm
 
 test: deps
 	$(call apt_install,$(TEST_PACKAGES))

@@ -129,3 +129,21 @@ struct OggOpusTests {
         #expect(aligned.snr > 15, "\(aligned.snr) dB")
     }
 }
+
+@Suite("Generated sample audio", .timeLimit(.minutes(2)))
+struct GeneratedSampleAudioTests {
+    @Test func theMusicSampleIsTenSecondsOfValidOggOpus() async throws {
+        try await withScratch { scratch in
+            let output = try await PipelineRun.run(try CodecPipelines.samplePipeline("oneshot/music_to_ogg.yml"))
+            let path = try scratch.write("music.ogg", output.bytes)
+            let info = try ExternalTool.check("opusinfo", [path])
+            #expect(!(info.stdout + info.stderr).contains("WARNING"), "\(info.stdout)")
+            let probe = try FFmpeg.probe(path)
+            #expect(probe.codec == "opus" && probe.channels == 2)
+            #expect(abs((probe.duration ?? 0) - 10) < 0.02, "\(String(describing: probe.duration))")
+            let decoded = try FFmpeg.decode(path, scratch: scratch, decoder: "libopus")
+            #expect(decoded.samples.count == 2 * 480_000)
+            #expect(Signal.rms(decoded.samples) > 0.1)
+        }
+    }
+}
