@@ -19,6 +19,8 @@ final class LibFLACDecoder: StreamingAudioDecoder, @unchecked Sendable {
     private var frames: [AudioFrame] = []
     private var streamErrors: [String] = []
     private var initialized = false
+    /// Samples per channel decoded so far, to check against STREAMINFO's total at the end.
+    private var decodedSamples: UInt64 = 0
 
     init() throws(StreamKitError) {
         guard let decoder = FLAC__stream_decoder_new() else { throw .codec("FLAC__stream_decoder_new failed") }
@@ -55,6 +57,9 @@ final class LibFLACDecoder: StreamingAudioDecoder, @unchecked Sendable {
         guard let decoder else { return [] }
         if FLAC__stream_decoder_process_until_end_of_stream(decoder) == 0 || !streamErrors.isEmpty {
             throw failure()
+        }
+        if let total = filter.streamInfo?.totalSamples, total > 0, decodedSamples < total {
+            throw StreamKitError.invalidData("the FLAC stream is truncated: \(decodedSamples) of the \(total) samples STREAMINFO declares")
         }
         return takeFrames()
     }
@@ -143,6 +148,7 @@ final class LibFLACDecoder: StreamingAudioDecoder, @unchecked Sendable {
             }
         }
         this.frames.append(AudioFrame(sampleRate: Int(header.sample_rate), channels: channels, samples: samples))
+        this.decodedSamples += UInt64(count)
         return FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE
     }
 
