@@ -71,6 +71,7 @@ bench: release
 	$(call apt_install,$(BENCH_PACKAGES))
 	$(SKIT) bench engine --hops 16 --packets 50000
 	bash scripts/bench-wav-gain.sh $(SKIT)
+	bash scripts/bench-opus-gain.sh $(SKIT)
 	bash scripts/bench-server.sh .build/release 10
 
 clean:
