@@ -59,8 +59,11 @@ awk -v s="$(cat "$WORK/skit-run.time")" -v f="$(cat "$WORK/ffmpeg.time")" 'BEGIN
 SK_SERVER__ADDRESS=127.0.0.1:$PORT "$SKIT" serve -c "$WORK/none.toml" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.01; done
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+ticks_before=$(cpu_ticks)
 measure http-process curl -sf -F "config=@$WORK/gain.yml" -F "media=@$WORK/in.ogg;type=audio/ogg" -o "$WORK/http.ogg" "http://127.0.0.1:$PORT/api/v1/process"
-echo "server peak RSS (VmHWM, whole process): $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$SERVER/status)"
+ticks_after=$(cpu_ticks)
+echo "server (the CPU and RSS above are curl's): CPU $(awk -v a="$ticks_after" -v b="$ticks_before" -v r="$RUNS" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f s", (a-b)/hz/r}') per request, peak RSS (VmHWM, whole process) $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$SERVER/status)"
 awk -v s="$(cat "$WORK/http-process.time")" -v f="$(cat "$WORK/ffmpeg.time")" 'BEGIN{printf "ratio POST /api/v1/process/ffmpeg: %.2fx (target <= 1.0x)\n", s/f}'
 kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 

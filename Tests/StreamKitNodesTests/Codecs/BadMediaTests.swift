@@ -53,7 +53,7 @@ struct BadMediaTests {
     /// Anything else — a hang past the deadline, another kind of error — fails the test.
     private static func outcome(_ format: Format, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) async -> (node: String, reason: String)? {
         do {
-            _ = try await PipelineRun.run(format.pipeline, input: bytes, pattern: [1000, 3, 4096], deadline: 20)
+            _ = try await CodecPipelines.run(format.pipeline, input: bytes, pattern: [1000, 3, 4096], deadline: 120)
             return nil
         } catch let error as OneshotError {
             guard case .nodeFailed(let node, _, let reason) = error else {

@@ -12,6 +12,12 @@ enum CodecPipelines {
         return yaml
     }
 
+    /// `PipelineRun.run` with a generous deadline: codec tests run debug builds beside ffmpeg
+    /// on a shared machine, and the deadline only guards against hangs.
+    static func run(_ yaml: String, input: [UInt8]? = nil, pattern: [Int] = [4096], deadline: Double = 120) async throws -> PipelineRun.Output {
+        try await PipelineRun.run(yaml, input: input, pattern: pattern, deadline: deadline)
+    }
+
     static let oggOpusToWAV = toWAV(["containers::ogg::demuxer", "audio::opus::decoder"])
 
     static func wavToOggOpus(bitrate: Int = 64_000) -> String {

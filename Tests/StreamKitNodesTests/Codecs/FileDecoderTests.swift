@@ -15,7 +15,7 @@ struct FileDecoderTests {
     private static func decodeWithUs(_ yaml: String, file: String, scratch: Scratch) async throws -> (rate: Int, channels: Int, samples: [Float]) {
         let input = try scratch.read(file)
         // Odd piece sizes, so headers and frames straddle packets.
-        let output = try await PipelineRun.run(yaml, input: input, pattern: [7, 4096, 333, 65_536, 1])
+        let output = try await CodecPipelines.run(yaml, input: input, pattern: [7, 4096, 333, 65_536, 1])
         return try CodecPipelines.wavSamples(output.bytes)
     }
 

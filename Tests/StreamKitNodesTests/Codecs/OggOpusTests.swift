@@ -33,7 +33,7 @@ struct OggOpusTests {
             let path = try Self.makeOpusFile(rate: rate, channels: channels, maker: maker, scratch: scratch)
             let reference = try FFmpeg.decode(path, scratch: scratch, decoder: "libopus")
             let input = try scratch.read(URL(fileURLWithPath: path).lastPathComponent)
-            let output = try await PipelineRun.run(CodecPipelines.oggOpusToWAV, input: input, pattern: [1000, 17, 4096])
+            let output = try await CodecPipelines.run(CodecPipelines.oggOpusToWAV, input: input, pattern: [1000, 17, 4096])
             let ours = try CodecPipelines.wavSamples(output.bytes)
             #expect(ours.rate == 48_000)
             #expect(reference.rate == 48_000)
@@ -54,7 +54,7 @@ struct OggOpusTests {
             // 2.5 s is not a whole number of 20 ms frames plus pre-skip: the end must be trimmed.
             try FFmpeg.makeSignal(source, rate: 48_000, channels: channels, seconds: 2.5031, codecArguments: ["-c:a", "pcm_s16le"])
             let sourceAudio = try FFmpeg.decode(source, scratch: scratch)
-            let output = try await PipelineRun.run(CodecPipelines.wavToOggOpus(), input: try scratch.read("src.wav"), pattern: [4096, 333])
+            let output = try await CodecPipelines.run(CodecPipelines.wavToOggOpus(), input: try scratch.read("src.wav"), pattern: [4096, 333])
             #expect(output.contentType == "audio/ogg")
             let path = try scratch.write("ours.opus", output.bytes)
 
@@ -84,7 +84,7 @@ struct OggOpusTests {
         try await withScratch { scratch in
             let path = try Self.makeOpusFile(rate: 48_000, channels: 2, maker: .opusenc, scratch: scratch)
             let input = try scratch.read(URL(fileURLWithPath: path).lastPathComponent)
-            let output = try await PipelineRun.run(try CodecPipelines.samplePipeline("oneshot/double_volume.yml"), input: input)
+            let output = try await CodecPipelines.run(try CodecPipelines.samplePipeline("oneshot/double_volume.yml"), input: input)
             #expect(output.contentType == "audio/ogg")
             let outPath = try scratch.write("loud.opus", output.bytes)
             let info = try ExternalTool.check("opusinfo", [outPath])
@@ -134,7 +134,7 @@ struct OggOpusTests {
 struct GeneratedSampleAudioTests {
     @Test func theMusicSampleIsTenSecondsOfValidOggOpus() async throws {
         try await withScratch { scratch in
-            let output = try await PipelineRun.run(try CodecPipelines.samplePipeline("oneshot/music_to_ogg.yml"))
+            let output = try await CodecPipelines.run(try CodecPipelines.samplePipeline("oneshot/music_to_ogg.yml"))
             let path = try scratch.write("music.ogg", output.bytes)
             let info = try ExternalTool.check("opusinfo", [path])
             #expect(!(info.stdout + info.stderr).contains("WARNING"), "\(info.stdout)")

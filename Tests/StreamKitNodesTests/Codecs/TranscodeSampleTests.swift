@@ -35,7 +35,7 @@ struct TranscodeSampleTests {
             try FFmpeg.makeSignal(inPath, rate: spec.rate, channels: spec.channels, seconds: 1.5, codecArguments: spec.codec)
             let source = try FFmpeg.decode(inPath, scratch: scratch)
             let yaml = try CodecPipelines.samplePipeline("oneshot/transcode_\(input)_to_\(output).yml")
-            let result = try await PipelineRun.run(yaml, input: try scratch.read("in.\(input)"), pattern: [8192, 100])
+            let result = try await CodecPipelines.run(yaml, input: try scratch.read("in.\(input)"), pattern: [8192, 100])
             #expect(result.contentType == want.contentType)
             let outPath = try scratch.write("out.\(output)", result.bytes)
             let probe = try FFmpeg.probe(outPath)

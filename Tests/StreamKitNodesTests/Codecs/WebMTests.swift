@@ -25,7 +25,7 @@ struct WebMTests {
         try await withScratch { scratch in
             try FFmpeg.makeSignal(scratch.path("src.wav"), rate: 48_000, channels: channels, seconds: 2.5031, codecArguments: ["-c:a", "pcm_s16le"])
             let source = try FFmpeg.decode(scratch.path("src.wav"), scratch: scratch)
-            let output = try await PipelineRun.run(Self.wavToWebM(mode: mode), input: try scratch.read("src.wav"), pattern: [4096, 77])
+            let output = try await CodecPipelines.run(Self.wavToWebM(mode: mode), input: try scratch.read("src.wav"), pattern: [4096, 77])
             #expect(output.contentType == "audio/webm")
             if mode == "live" {
                 // Streamed: the header and first block, then a packet per block.
@@ -56,7 +56,7 @@ struct WebMTests {
             // encoded by our own pipeline.
             try FFmpeg.makeSignal(scratch.path("voice.wav"), rate: 48_000, channels: 2, seconds: 1, codecArguments: ["-c:a", "pcm_s16le"])
             try ExternalTool.check("opusenc", ["--quiet", scratch.path("voice.wav"), scratch.path("voice.opus")])
-            let music = try await PipelineRun.run("""
+            let music = try await CodecPipelines.run("""
                 mode: oneshot
                 steps:
                   - {kind: audio::tone, params: {frequency: 330, duration_ms: 600, channels: 1}}
@@ -67,7 +67,7 @@ struct WebMTests {
             let musicPath = try scratch.write("music.ogg", music.bytes)
             let yaml = try CodecPipelines.samplePipeline("oneshot/mixing.yml")
                 .replacingOccurrences(of: "samples/audio/generated/music.ogg", with: musicPath)
-            let output = try await PipelineRun.run(yaml, input: try scratch.read("voice.opus"), deadline: 20)
+            let output = try await CodecPipelines.run(yaml, input: try scratch.read("voice.opus"), deadline: 120)
             #expect(output.contentType == "audio/webm")
             let path = try scratch.write("mixed.webm", output.bytes)
             let probe = try FFmpeg.probe(path)
