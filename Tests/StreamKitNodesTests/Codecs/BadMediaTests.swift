@@ -162,6 +162,70 @@ struct BadMediaTests {
         }
     }
 
+    /// Mutations behind valid checksums: Ogg pages are mutated and then given correct CRCs, so
+    /// the damage reaches the demuxer's packet logic and the Opus decoder instead of being
+    /// dropped as corrupt pages (a file that lies rather than one that is damaged).
+    @Test func oggMutationsBehindValidChecksums() async throws {
+        try await withScratch { scratch in
+            let valid = try Format.ogg.validFile(scratch)
+            var generator = SeededGenerator(seed: 99)
+            var outcomes = (ok: 0, failed: 0)
+            for _ in 0..<150 {
+                var bytes = valid
+                for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                    let at = Int.random(in: 0..<bytes.count, using: &generator)
+                    bytes[at] = UInt8.random(in: 0...255, using: &generator)
+                }
+                Self.fixOggChecksums(&bytes)
+                if await Self.outcome(.ogg, bytes) == nil { outcomes.ok += 1 } else { outcomes.failed += 1 }
+            }
+            #expect(outcomes.ok + outcomes.failed == 150)
+        }
+    }
+
+    /// Mutated Opus packets straight into the decoder: counted and skipped, never a crash.
+    @Test func mutatedOpusPacketsNeverCrashTheDecoder() async throws {
+        let samples = Signal.sine(frequency: 300, sampleRate: 48_000, channels: 2, frames: 48_000)
+        let encoded = await NodeHarness.run(try makeNode(OpusEncoderNode.definition), feeding: audioPackets(samples, rate: 48_000, channels: 2, framesPerPacket: 960))
+        try encoded.result.get()
+        var generator = SeededGenerator(seed: 5)
+        let mutated = encoded.outputs.enumerated().map { index, packet -> Packet in
+            guard index > 0, var data = packet.binaryData, !data.isEmpty else { return packet }
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: data[Int.random(in: 0..<data.count, using: &generator)] ^= 0xFF
+            case 1: data = Array(data.prefix(Int.random(in: 0...data.count, using: &generator)))
+            case 2: data += (0..<Int.random(in: 1...2000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            default: break
+            }
+            return .binary(BinaryPacket(data: data, metadata: packet.metadata))
+        }
+        let decoded = await NodeHarness.run(try makeNode(OpusDecoderNode.definition), feeding: mutated)
+        try decoded.result.get()
+        // Most packets still decode; the output stays 48 kHz stereo.
+        #expect(decoded.outputs.count > mutated.count / 2)
+        #expect(decoded.outputs.compactMap(\.audioFrame).allSatisfy { $0.sampleRate == 48_000 && $0.channels == 2 })
+    }
+
+    /// Recomputes the CRC of every Ogg page whose header and size still parse.
+    private static func fixOggChecksums(_ bytes: inout [UInt8]) {
+        var offset = 0
+        while offset + 27 <= bytes.count {
+            guard bytes[offset] == 0x4F, bytes[offset + 1] == 0x67, bytes[offset + 2] == 0x67, bytes[offset + 3] == 0x53 else {
+                offset += 1
+                continue
+            }
+            let segments = Int(bytes[offset + 26])
+            guard offset + 27 + segments <= bytes.count else { return }
+            let body = bytes[(offset + 27)..<(offset + 27 + segments)].reduce(0) { $0 + Int($1) }
+            let end = offset + 27 + segments + body
+            guard end <= bytes.count else { return }
+            for index in 22..<26 { bytes[offset + index] = 0 }
+            let crc = OggCRC.checksum(Array(bytes[offset..<end]))
+            for index in 0..<4 { bytes[offset + 22 + index] = UInt8(truncatingIfNeeded: crc >> UInt32(8 * index)) }
+            offset = end
+        }
+    }
+
     private static func mutate(_ bytes: inout [UInt8], using generator: inout SeededGenerator) {
         guard bytes.count > 16 else { return }
         let at = Int.random(in: 0..<bytes.count, using: &generator)
