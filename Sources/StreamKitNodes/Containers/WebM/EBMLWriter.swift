@@ -45,6 +45,17 @@ enum EBML {
         return element(id, bytes)
     }
 
+    /// A signed integer (two's complement, big-endian, fewest bytes that keep the sign).
+    static func int(_ id: UInt32, _ value: Int64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var remaining = value
+        repeat {
+            bytes.insert(UInt8(truncatingIfNeeded: remaining), at: 0)
+            remaining >>= 8
+        } while !(remaining == 0 && bytes[0] & 0x80 == 0) && !(remaining == -1 && bytes[0] & 0x80 != 0)
+        return element(id, bytes)
+    }
+
     static func float(_ id: UInt32, _ value: Double) -> [UInt8] {
         let bits = value.bitPattern
         return element(id, (0..<8).map { UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * $0)) })

@@ -51,7 +51,8 @@ struct WebMOpusWriter {
             let discardNs = Int64(samples - keptSamples) * 1_000_000_000 / 48_000
             block = EBML.master(MatroskaID.blockGroup, [
                 EBML.element(MatroskaID.block, blockHeader + [0x00] + packet),
-                EBML.uint(MatroskaID.discardPadding, UInt64(discardNs)),
+                // DiscardPadding is a signed integer: a leading 0x80 bit would read as negative.
+                EBML.int(MatroskaID.discardPadding, discardNs),
             ])
         } else {
             // Flags 0x80: keyframe (every Opus packet can be decoded on its own).
