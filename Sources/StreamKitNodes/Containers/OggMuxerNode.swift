@@ -15,7 +15,9 @@ struct OggMuxerNode: Node {
         description: "Muxes Opus packets into a streamed Ogg Opus file (RFC 7845: OpusHead, OpusTags, granule positions, pre-skip, end-of-stream page).",
         categories: ["containers", "ogg"],
         paramSchema: Schema.object([
-            ("stream_serial", Schema.integer("Serial number of the logical stream.", default: 0, minimum: 0, maximum: Int(UInt32.max))),
+            // No default: RFC 3533 asks for serials unique among the streams a file may be chained
+            // with, so an absent serial is random (the original wrote 0).
+            ("stream_serial", Schema.integer("Serial number of the logical stream (random when absent).", minimum: 0, maximum: Int(UInt32.max))),
             ("codec", Schema.string("Codec of the stream (only Opus).", default: "opus", oneOf: ["opus"])),
             ("channels", Schema.integer("Channel count written when no OpusHead comes in-band.", default: 1, minimum: 1, maximum: 2)),
             ("pre_skip", Schema.integer("Pre-skip (48 kHz samples) written when no OpusHead comes in-band (libopus' usual delay).", default: 312, minimum: 0, maximum: 65_535)),
@@ -26,7 +28,7 @@ struct OggMuxerNode: Node {
         outputs: [OutputPin(name: "out", produces: .binary)],
         factory: { params in
             OggMuxerNode(
-                serial: UInt32(clamping: params.integer("stream_serial", or: 0)),
+                serial: params["stream_serial"]?.intValue.map { UInt32(clamping: $0) } ?? UInt32.random(in: 1...UInt32.max),
                 channels: params.integer("channels", or: 1),
                 preSkip: params.integer("pre_skip", or: 312),
                 pageDurationSamples: params.integer("page_duration_ms", or: 100) * 48

@@ -147,3 +147,64 @@ struct GeneratedSampleAudioTests {
         }
     }
 }
+
+@Suite("Opus encoder and decoder parameters", .timeLimit(.minutes(3)))
+struct OpusParameterTests {
+    @Test(arguments: [
+        (10.0, 48_000, 2, "audio"), (60.0, 48_000, 1, "voip"), (20.0, 16_000, 1, "voip"),
+        (40.0, 24_000, 2, "lowdelay"), (2.5, 48_000, 1, "lowdelay"), (20.0, 8_000, 2, "audio"),
+    ])
+    func encoderParametersReachTheFile(frameMs: Double, rate: Int, channels: Int, application: String) async throws {
+        try await withScratch { scratch in
+            try FFmpeg.makeSignal(scratch.path("src.wav"), rate: rate, channels: channels, seconds: 1.2345, codecArguments: ["-c:a", "pcm_s16le"])
+            let source = try FFmpeg.decode(scratch.path("src.wav"), scratch: scratch)
+            let yaml = """
+                mode: oneshot
+                steps:
+                  - kind: streamkit::http_input
+                  - kind: containers::wav::demuxer
+                  - kind: audio::opus::encoder
+                    params: {frame_duration_ms: \(frameMs), application: \(application), complexity: 5, bitrate: 48000}
+                  - kind: containers::ogg::muxer
+                    params: {page_duration_ms: 0}
+                  - kind: streamkit::http_output
+                """
+            let output = try await CodecPipelines.run(yaml, input: try scratch.read("src.wav"))
+            let path = try scratch.write("out.opus", output.bytes)
+            let info = try ExternalTool.check("opusinfo", [path])
+            let text = info.stdout + info.stderr
+            #expect(!text.contains("WARNING") && !text.contains("serial number 0"), "\(text)")
+            #expect(text.contains("Original sample rate: \(rate) Hz"), "\(text)")
+            // Every packet lasts the requested frame duration.
+            let packets = try ExternalTool.check("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries", "packet=duration_time", "-of", "csv=p=0", path])
+            let durations = packets.stdout.split(separator: "\n").compactMap { Double($0) }
+            #expect(durations.count > 3)
+            #expect(durations.dropLast().allSatisfy { abs($0 - frameMs / 1000) < 0.0001 }, "\(Set(durations))")
+            // Decoded at 48 kHz, exactly the input's duration.
+            let decoded = try FFmpeg.decode(path, scratch: scratch, decoder: "libopus")
+            #expect(decoded.channels == channels)
+            #expect(decoded.samples.count / channels == source.samples.count / channels * (48_000 / rate))
+        }
+    }
+
+    @Test func theDecoderCanDownmixAndChainedStreamsFollowEachOther() async throws {
+        try await withScratch { scratch in
+            try FFmpeg.makeSignal(scratch.path("a.wav"), rate: 48_000, channels: 2, seconds: 0.7, codecArguments: ["-c:a", "pcm_s16le"])
+            try FFmpeg.makeSignal(scratch.path("b.wav"), rate: 48_000, channels: 1, seconds: 0.45, codecArguments: ["-c:a", "pcm_s16le"])
+            try ExternalTool.check("opusenc", ["--quiet", "--serial", "1", scratch.path("a.wav"), scratch.path("a.opus")])
+            try ExternalTool.check("opusenc", ["--quiet", "--serial", "2", scratch.path("b.wav"), scratch.path("b.opus")])
+            // Two logical streams one after the other (a chained Ogg file, RFC 7845 §3).
+            let chained = try scratch.read("a.opus") + scratch.read("b.opus")
+            let yaml = CodecPipelines.oggOpusToWAV.replacingOccurrences(of: "audio::opus::decoder", with: "audio::opus::decoder\n    params: {channels: 1}")
+            let output = try await CodecPipelines.run(yaml, input: chained, pattern: [999])
+            let ours = try CodecPipelines.wavSamples(output.bytes)
+            #expect(ours.channels == 1)
+            #expect(ours.samples.count == 33_600 + 21_600)
+            // Both streams trimmed exactly: the second starts where the first ended.
+            let b = try FFmpeg.decode(scratch.path("b.opus"), scratch: scratch, decoder: "libopus")
+            let aligned = AudioCompare.bestSNR(b.samples, Array(ours.samples[33_600...]), channels: 1, maxLag: 240)
+            #expect(aligned.lag == 0)
+            #expect(aligned.snr > 40, "\(aligned.snr) dB")
+        }
+    }
+}
