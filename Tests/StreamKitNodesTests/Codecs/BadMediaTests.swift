@@ -117,6 +117,20 @@ struct BadMediaTests {
             let oggFailure = try #require(await Self.outcome(.ogg, ogg))
             #expect(oggFailure.reason.contains("0 channels"), "\(oggFailure.reason)")
 
+            // A first audio page claiming a granule position near the end of time.
+            var late = try Format.ogg.validFile(scratch)
+            var pageStarts: [Int] = []
+            var offset = 0
+            while offset + 27 <= late.count, Array(late[offset..<offset + 4]) == Array("OggS".utf8) {
+                pageStarts.append(offset)
+                offset += 27 + Int(late[offset + 26]) + late[(offset + 27)..<(offset + 27 + Int(late[offset + 26]))].reduce(0) { $0 + Int($1) }
+            }
+            let audioPage = try #require(pageStarts.dropFirst(2).first)
+            for index in 0..<8 { late[audioPage + 6 + index] = index == 7 ? 0x7F : 0xFF }
+            Self.fixOggChecksums(&late)
+            let lateFailure = try #require(await Self.outcome(.ogg, late))
+            #expect(lateFailure.reason.contains("implausible granule"), "\(lateFailure.reason)")
+
             // A STREAMINFO declaring a sample rate of 0.
             var flac = try Format.flac.validFile(scratch)
             let info = 8  // "fLaC" + block header

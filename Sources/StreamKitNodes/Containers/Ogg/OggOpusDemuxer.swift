@@ -141,7 +141,7 @@ struct OggOpusDemuxer {
                 audio.append(packet)
             }
         }
-        emitAudio(audio, page: page, into: &out)
+        try emitAudio(audio, page: page, into: &out)
 
         if page.flags.contains(.endOfStream) {
             serial = nil
@@ -149,8 +149,15 @@ struct OggOpusDemuxer {
         }
     }
 
-    private mutating func emitAudio(_ packets: [[UInt8]], page: OggPage, into out: inout [Output]) {
+    /// Granule positions beyond this (about 6,000 years at 48 kHz) are lies; refusing them keeps
+    /// the position arithmetic far from overflow.
+    static let maxGranule: Int64 = 1 << 53
+
+    private mutating func emitAudio(_ packets: [[UInt8]], page: OggPage, into out: inout [Output]) throws(StreamKitError) {
         guard !packets.isEmpty || page.granulePosition >= 0 else { return }
+        if page.granulePosition > Self.maxGranule || (position ?? 0) > Self.maxGranule {
+            throw .invalidData("the Ogg stream has an implausible granule position \(page.granulePosition)")
+        }
         let durations = packets.map { Int64(OpusPacketInfo.sampleCount($0) ?? 0) }
         let total = durations.reduce(0, +)
         if position == nil {
