@@ -84,7 +84,7 @@ struct BadMediaTests {
         #expect(failure.reason.lowercased().contains("not a") || failure.reason.contains("could not"), "\(failure.reason)")
     }
 
-    @Test(arguments: [Format.ogg, .flac, .wav])
+    @Test(arguments: [Format.ogg, .flac, .wav, .mp3])
     func aTruncatedFileFailsClearly(format: Format) async throws {
         try await withScratch { scratch in
             let valid = try format.validFile(scratch)

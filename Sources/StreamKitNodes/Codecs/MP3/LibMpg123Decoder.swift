@@ -14,6 +14,8 @@ final class LibMpg123Decoder: StreamingAudioDecoder, @unchecked Sendable {
     private var format: (rate: Int, channels: Int)?
     private var output = [UInt8](repeating: 0, count: 1 << 16)
     private var fedBytes = 0
+    /// Samples per channel decoded so far, to check against the length the header declares.
+    private var decodedSamples = 0
 
     init() throws(StreamKitError) {
         _ = Self.initialized
@@ -56,6 +58,11 @@ final class LibMpg123Decoder: StreamingAudioDecoder, @unchecked Sendable {
         guard format != nil else {
             throw StreamKitError.invalidData("not an MP3 stream: no MPEG audio frame found in \(fedBytes) bytes")
         }
+        // A Xing/Info (LAME) header states the length; a stream that ends short was cut.
+        let declared = skit_mpg123_length(handle)
+        if declared > 0 && Int64(decodedSamples) < declared {
+            throw StreamKitError.invalidData("the MP3 stream is truncated: \(decodedSamples) of the \(declared) samples its header declares")
+        }
         return frames
     }
 
@@ -73,6 +80,7 @@ final class LibMpg123Decoder: StreamingAudioDecoder, @unchecked Sendable {
                     Array(raw.bindMemory(to: Float.self).prefix(usable))
                 }
                 frames.append(AudioFrame(sampleRate: format.rate, channels: format.channels, samples: samples))
+                decodedSamples += usable / format.channels
             }
             switch status {
             case MPG123_OK.rawValue:
