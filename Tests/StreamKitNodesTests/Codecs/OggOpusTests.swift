@@ -208,3 +208,36 @@ struct OpusParameterTests {
         }
     }
 }
+
+@Suite("Opus remuxing without re-encoding", .timeLimit(.minutes(2)))
+struct OpusRemuxTests {
+    /// Demuxing and muxing again keeps every packet, and the granule positions, pre-skip and end
+    /// trimming we compute give exactly the samples of the original file.
+    @Test(arguments: ["containers::ogg::muxer", "containers::webm::muxer"])
+    func anOpusencFileRemuxesToTheSameSamples(muxer: String) async throws {
+        try await withScratch { scratch in
+            try FFmpeg.makeSignal(scratch.path("src.wav"), rate: 44_100, channels: 2, seconds: 1.987, codecArguments: ["-c:a", "pcm_s16le"])
+            try ExternalTool.check("opusenc", ["--quiet", "--bitrate", "40", scratch.path("src.wav"), scratch.path("in.opus")])
+            let yaml = """
+                mode: oneshot
+                steps:
+                  - kind: streamkit::http_input
+                  - kind: containers::ogg::demuxer
+                  - kind: \(muxer)
+                  - kind: streamkit::http_output
+                """
+            let output = try await CodecPipelines.run(yaml, input: try scratch.read("in.opus"), pattern: [333])
+            let path = try scratch.write(muxer.contains("ogg") ? "out.opus" : "out.webm", output.bytes)
+            if muxer.contains("ogg") {
+                let info = try ExternalTool.check("opusinfo", [path])
+                #expect(!(info.stdout + info.stderr).contains("WARNING"), "\(info.stdout)")
+                #expect((info.stdout + info.stderr).contains("Original sample rate: 44100 Hz"))
+            }
+            let original = try FFmpeg.decode(scratch.path("in.opus"), scratch: scratch, decoder: "libopus")
+            let remuxed = try FFmpeg.decode(path, scratch: scratch, decoder: "libopus")
+            #expect(remuxed.channels == 2)
+            #expect(remuxed.samples.count == original.samples.count)
+            #expect(remuxed.samples == original.samples, "SNR \(AudioCompare.snr(original.samples, remuxed.samples)) dB")
+        }
+    }
+}
