@@ -12,10 +12,12 @@ SKIT       := .build/release/skit
 GENERATED  := samples/audio/generated
 
 # System packages each target needs; missing ones are installed with apt (sudo when not root).
-BUILD_PACKAGES := pkg-config gcc make libc6-dev
-# The tests build plugins with cc/make and call the server with curl.
-TEST_PACKAGES  := curl
-BENCH_PACKAGES := ffmpeg time wrk curl
+# The codec libraries are linked through systemLibrary targets found with pkg-config; plugins are
+# built with cc/make. The tests compare against the reference tools (ffmpeg/ffprobe, opusenc/opusinfo,
+# flac) and call the server with curl.
+BUILD_PACKAGES := pkg-config gcc make libc6-dev libopus-dev libogg-dev libflac-dev libmpg123-dev
+TEST_PACKAGES  := ffmpeg opus-tools flac curl
+BENCH_PACKAGES := ffmpeg opus-tools time wrk curl
 
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
@@ -46,6 +48,8 @@ samples: release
 	@mkdir -p $(GENERATED)
 	@$(SKIT) run -q samples/pipelines/oneshot/tone_to_wav.yml -o $(GENERATED)/tone.wav
 	@$(SKIT) run -q samples/pipelines/oneshot/noise_to_wav.yml -o $(GENERATED)/noise.wav
+	@$(SKIT) run -q samples/pipelines/oneshot/transcode_wav_to_ogg.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone.ogg
+	@$(SKIT) run -q samples/pipelines/oneshot/music_to_ogg.yml -o $(GENERATED)/music.ogg
 
 # The server on its embedded default config (127.0.0.1:4545), with the sample pipelines of
 # samples/pipelines and the generated sample audio available. Ctrl-C stops it gracefully.
@@ -57,6 +61,8 @@ run: samples
 demo: samples
 	$(SKIT) run samples/pipelines/oneshot/double_volume_wav.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone_loud.wav
 	$(SKIT) run samples/pipelines/oneshot/mix_and_resample.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/mixed_16k.wav
+	$(SKIT) run samples/pipelines/oneshot/double_volume.yml -i $(GENERATED)/tone.ogg -o $(GENERATED)/tone_loud.ogg
+	$(SKIT) run samples/pipelines/oneshot/mixing.yml -i $(GENERATED)/tone.ogg -o $(GENERATED)/mixed.webm
 
 test: deps
 	$(call apt_install,$(TEST_PACKAGES))
@@ -66,6 +72,7 @@ bench: release
 	$(call apt_install,$(BENCH_PACKAGES))
 	$(SKIT) bench engine --hops 16 --packets 50000
 	bash scripts/bench-wav-gain.sh $(SKIT)
+	bash scripts/bench-opus-gain.sh $(SKIT)
 	bash scripts/bench-server.sh .build/release 10
 
 clean:

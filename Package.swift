@@ -49,8 +49,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The built-in nodes, pure Swift.
-        .target(name: "StreamKitNodes", dependencies: ["StreamKitCore"], swiftSettings: swiftSettings),
+        // The built-in nodes. Only the files under Codecs/ import the C codec libraries.
+        .target(
+            name: "StreamKitNodes",
+            dependencies: ["StreamKitCore", "COpus", "CFLAC", "CMpg123"],
+            swiftSettings: swiftSettings
+        ),
+        // Debian's codec libraries, found with pkg-config (`make deps` installs the -dev packages).
+        // The Ogg page layer and the WebM/EBML writer are written in Swift (Containers/), so
+        // libogg is not linked.
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CFLAC", pkgConfig: "flac", providers: [.apt(["libflac-dev"])]),
+        .systemLibrary(name: "CMpg123", pkgConfig: "libmpg123", providers: [.apt(["libmpg123-dev"])]),
         // The plugin manager: the plugin directory, uploads, versions, registry entries (native and WASM).
         .target(
             name: "StreamKitPlugins",

@@ -60,6 +60,14 @@ public final class NodeContext: Sendable {
         return input
     }
 
+    /// The next input if one is queued now, without waiting (see `NodeInbox.nextIfReady`).
+    /// Batch workers call it after `next()` to take up to `batchSize` packets in one go.
+    public func nextIfReady() -> NodeInput? {
+        let input = inbox.nextIfReady()
+        if case .packet = input { counters.received.add(1, ordering: .relaxed) }
+        return input
+    }
+
     /// A pending parameter update, without waiting. Source nodes (which never call `next()`)
     /// poll this between the packets they make.
     public func pollParamsUpdate() -> ParamsUpdate? {

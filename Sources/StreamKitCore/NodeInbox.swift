@@ -363,6 +363,21 @@ public final class NodeInbox: Sendable {
         }
     }
 
+    /// The next input if one is ready now, without waiting; nil when nothing is ready (or the
+    /// inbox has ended: the following `next()` says which). Nodes that work in batches use it to
+    /// take what is already queued after a `next()`.
+    public func nextIfReady() -> NodeInput? {
+        var resumed: [CheckedContinuation<SendResult, Never>] = []
+        let ready = state.withLock { state in state.takeReady(skipping: [], resumed: &resumed) }
+        for continuation in resumed { continuation.resume(returning: .delivered) }
+        switch ready {
+        case .event(let event):
+            return event
+        case .end, .nothing:
+            return nil
+        }
+    }
+
     private func wait(_ continuation: CheckedContinuation<NodeInput?, Never>, skipping: Set<String>, timeout: Duration?) {
         var resumed: [CheckedContinuation<SendResult, Never>] = []
         let (ready, generation) = state.withLock { state -> (Ready, UInt64) in

@@ -21,6 +21,13 @@ public enum BuiltinNodes {
             ToneNode.definition,
             WAVDemuxerNode.definition,
             WAVMuxerNode.definition,
+            OpusDecoderNode.definition,
+            OpusEncoderNode.definition,
+            OggDemuxerNode.definition,
+            OggMuxerNode.definition,
+            WebMMuxerNode.definition,
+            FLACDecoderNode.definition,
+            MP3DecoderNode.definition,
             HTTPInputNode.definition,
             HTTPOutputNode.definition,
         ]

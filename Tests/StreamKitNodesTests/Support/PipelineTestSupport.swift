@@ -42,6 +42,8 @@ enum PipelineRun {
     struct Output {
         var bytes: [UInt8]
         var summary: OneshotSummary
+        /// The response content type the run would get (`OneshotRunner.outputContentType`).
+        var contentType: String
     }
 
     /// Parses, compiles and runs `yaml`. `input` (if given) is fed through `streamkit::http_input`
@@ -60,7 +62,7 @@ enum PipelineRun {
         let summary = try await withDeadline(seconds: deadline) {
             try await runner.run(plan, input: source, output: writesOutput ? sink : nil)
         }
-        return Output(bytes: sink.bytes, summary: summary)
+        return Output(bytes: sink.bytes, summary: summary, contentType: OneshotRunner.outputContentType(of: plan, inputContentType: nil))
     }
 
     /// Runs `yaml` and returns the error it failed with (nil when it succeeded).

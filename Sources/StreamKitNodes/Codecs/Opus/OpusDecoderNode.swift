@@ -1,0 +1,160 @@
+import StreamKitCore
+
+/// `audio::opus::decoder`: Opus packets in, 48 kHz float audio out, with libopus.
+///
+/// The channel count is the stream's own (from the in-band `OpusHead`, else from the first
+/// packet's TOC), unless `channels` asks for mono or stereo. Pre-skip from the `OpusHead` is
+/// dropped and a packet whose `duration_us` is shorter than what it decodes to is cut (end
+/// trimming), so the output has exactly the samples the file holds. Packets are decoded in
+/// batches on the node's blocking queue. A packet that fails to decode is counted and skipped;
+/// a stream where nothing decodes fails the node.
+struct OpusDecoderNode: Node {
+    static let definition = NodeDefinition(
+        kind: "audio::opus::decoder",
+        description: "Decodes Opus packets to 48 kHz float audio (libopus), in the stream's own channel count, honouring pre-skip and end trimming.",
+        categories: ["audio", "codecs", "opus"],
+        paramSchema: Schema.object([
+            ("channels", Schema.integer("Output channels: 0 = the stream's own, 1 = mono, 2 = stereo.", default: 0, minimum: 0, maximum: 2)),
+        ]),
+        inputs: [InputPin(name: "in", accepts: [.opusAudio])],
+        outputs: [OutputPin(name: "out", produces: .rawAudio(AudioFormat(sampleRate: 48_000, channels: 0)))],
+        factory: { params in OpusDecoderNode(channels: params.integer("channels", or: 0)) }
+    )
+
+    /// Consecutive undecodable packets after which the input is taken for something else.
+    static let maxConsecutiveErrors = 64
+
+    var channels: Int
+
+    var inputPins: [InputPin] { [InputPin(name: "in", accepts: [.opusAudio])] }
+    var outputPins: [OutputPin] { [OutputPin(name: "out", produces: .rawAudio(AudioFormat(sampleRate: 48_000, channels: channels)))] }
+
+    func run(context: NodeContext) async throws {
+        let state = DecoderState(forcedChannels: channels)
+        var consecutiveErrors = 0
+        var decodedAny = false
+        var lastError = ""
+        var batch: [BinaryPacket] = []
+
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            let work = batch
+            batch.removeAll(keepingCapacity: true)
+            let box = state
+            let decoded = try await context.blocking.run { () -> DecoderState.Decoded in box.decode(work) }
+            for error in decoded.errors {
+                lastError = error
+                consecutiveErrors += 1
+                context.countErrored()
+                context.countDiscarded()
+            }
+            if !decoded.frames.isEmpty { consecutiveErrors = 0 }
+            if consecutiveErrors >= Self.maxConsecutiveErrors {
+                throw StreamKitError.codec("the input does not decode as Opus (\(consecutiveErrors) packets in a row failed; last: \(lastError))")
+            }
+            for frame in decoded.frames {
+                decodedAny = true
+                try await context.send(.audio(frame))
+            }
+        }
+
+        func take(_ input: NodeInput) async throws {
+            switch input {
+            case .packet(_, .binary(let packet)):
+                if OpusHead.isHead(packet.data) {
+                    try await flush()
+                    switch OpusHead.parse(packet.data) {
+                    case .success(let head): try state.start(head)
+                    case .failure(let error): throw StreamKitError.invalidData("invalid OpusHead: \(error)")
+                    }
+                } else if !OpusHead.isTags(packet.data) {
+                    batch.append(packet)
+                }
+            case .packet:
+                context.countDiscarded()
+            case .paramsUpdate(let update):
+                update.reject("audio::opus::decoder parameters cannot be changed while it runs")
+            case .inputClosed, .timeout:
+                break
+            }
+        }
+
+        while let input = await context.next() {
+            try await take(input)
+            // Take what is already queued, so one trip to the blocking queue decodes a batch.
+            while batch.count < context.batchSize, let more = context.nextIfReady() {
+                try await take(more)
+            }
+            try await flush()
+        }
+        if context.isShutdownRequested { return }
+        if !decodedAny && consecutiveErrors > 0 {
+            throw StreamKitError.codec("no packet decoded as Opus (last error: \(lastError))")
+        }
+    }
+}
+
+/// The decoder and its position in the stream. A class so that the blocking queue can work on
+/// it; `@unchecked Sendable` because only the owning node touches it, one batch at a time.
+private final class DecoderState: @unchecked Sendable {
+    let forcedChannels: Int
+    private var decoder: LibOpusDecoder?
+    private var head: OpusHead?
+    private var skipRemaining = 0
+
+    init(forcedChannels: Int) {
+        self.forcedChannels = forcedChannels
+    }
+
+    /// A new stream begins (an `OpusHead` arrived).
+    func start(_ head: OpusHead) throws {
+        if head.channels > 2 {
+            throw StreamKitError.codec("multichannel Opus (\(head.channels) channels) is not supported")
+        }
+        self.head = head
+        decoder = nil
+        skipRemaining = head.preSkip
+    }
+
+    func decode(_ packets: [BinaryPacket]) -> Decoded {
+        var result = Decoded()
+        for packet in packets {
+            do {
+                if decoder == nil {
+                    let channels = forcedChannels > 0 ? forcedChannels : head?.channels ?? (OpusPacketInfo.isStereo(packet.data) ? 2 : 1)
+                    decoder = try LibOpusDecoder(channels: channels)
+                }
+                guard let decoder else { continue }
+                var samples = try decoder.decode(packet.data)
+                let channels = decoder.channels
+                var frames = samples.count / channels
+                // End trimming: the container says this packet holds fewer samples than it decodes to.
+                if let durationUs = packet.metadata?.durationUs, durationUs > 0 {
+                    let wanted = OpusTime.samples(microseconds: durationUs)
+                    if wanted < frames {
+                        samples.removeLast((frames - wanted) * channels)
+                        frames = wanted
+                    }
+                }
+                if skipRemaining > 0 {
+                    let skip = min(skipRemaining, frames)
+                    samples.removeFirst(skip * channels)
+                    frames -= skip
+                    skipRemaining -= skip
+                }
+                guard frames > 0 else { continue }
+                var metadata = packet.metadata ?? PacketMetadata()
+                metadata.durationUs = OpusTime.microseconds(samples: frames)
+                result.frames.append(AudioFrame(sampleRate: 48_000, channels: channels, samples: samples, metadata: metadata))
+            } catch {
+                result.errors.append("\(error)")
+            }
+        }
+        return result
+    }
+
+    struct Decoded: Sendable {
+        var frames: [AudioFrame] = []
+        var errors: [String] = []
+    }
+}

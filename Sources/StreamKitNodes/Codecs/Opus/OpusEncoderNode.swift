@@ -1,0 +1,213 @@
+import StreamKitCore
+
+/// `audio::opus::encoder`: float audio in, Opus packets out, with libopus.
+///
+/// Accepts 8, 12, 16, 24 or 48 kHz audio (the rates Opus encodes) in any frame size, and cuts
+/// it into frames of `frame_duration_ms`. The first packet out is an `OpusHead` with the
+/// encoder's real pre-skip, for muxers and decoders downstream. At the end the last partial
+/// frame is padded with silence, and enough frames are added to flush the encoder's delay;
+/// the last packet's `duration_us` tells muxers where the real audio ends, so a round trip
+/// keeps the exact length. Packets carry timestamps continuing from the input's.
+///
+/// The channel count is fixed by `channels` or by the first frame (1 → mono, more → stereo);
+/// later frames with another count are mixed to it. Encoding runs on the node's blocking queue.
+struct OpusEncoderNode: Node {
+    static let definition = NodeDefinition(
+        kind: "audio::opus::encoder",
+        description: "Encodes float audio to Opus (libopus): bitrate, frame duration, application, channels, complexity. Pads the last frame and keeps timestamps.",
+        categories: ["audio", "codecs", "opus"],
+        paramSchema: Schema.object([
+            ("bitrate", Schema.integer("Target bitrate in bits per second.", default: 64_000, minimum: 6_000, maximum: 510_000)),
+            ("frame_duration_ms", ["type": "number", "description": "Duration of each Opus frame in milliseconds.", "default": 20, "enum": [2.5, 5, 10, 20, 40, 60]]),
+            ("application", Schema.string("libopus application: audio (music), voip (speech) or lowdelay.", default: "audio", oneOf: ["audio", "voip", "lowdelay"])),
+            ("channels", Schema.integer("Encoded channels: 0 = from the first frame (mono stays mono, else stereo), 1 or 2.", default: 0, minimum: 0, maximum: 2)),
+            ("complexity", Schema.integer("Encoder complexity 0 (fastest) to 10 (best).", default: 10, minimum: 0, maximum: 10)),
+        ]),
+        inputs: [InputPin(name: "in", accepts: [.anyRawAudio])],
+        outputs: [OutputPin(name: "out", produces: .opusAudio)],
+        factory: { params in
+            OpusEncoderNode(
+                bitrate: params.integer("bitrate", or: 64_000),
+                frameDurationMs: params.number("frame_duration_ms", or: 20),
+                application: LibOpusEncoder.Application(rawValue: params.string("application", or: "audio")) ?? .audio,
+                channels: params.integer("channels", or: 0),
+                complexity: params.integer("complexity", or: 10)
+            )
+        }
+    )
+
+    var bitrate: Int
+    var frameDurationMs: Double
+    var application: LibOpusEncoder.Application
+    var channels: Int
+    var complexity: Int
+
+    var inputPins: [InputPin] { Self.definition.inputs }
+    var outputPins: [OutputPin] { Self.definition.outputs }
+    var contentType: String? { "audio/opus" }
+
+    func run(context: NodeContext) async throws {
+        var session: EncoderSession?
+        var batch: [AudioFrame] = []
+
+        func encode(final: Bool) async throws {
+            guard !batch.isEmpty || final else { return }
+            let frames = batch
+            batch.removeAll(keepingCapacity: true)
+            if session == nil {
+                guard let first = frames.first else { return }
+                let channels = self.channels > 0 ? self.channels : (first.channels == 1 ? 1 : 2)
+                let (bitrate, application, complexity, duration) = (self.bitrate, self.application, self.complexity, frameDurationMs)
+                let created = try await context.blocking.run {
+                    try EncoderSession(
+                        encoder: LibOpusEncoder(sampleRate: first.sampleRate, channels: channels, application: application, bitrate: bitrate, complexity: complexity),
+                        frameDurationMs: duration, startUs: first.metadata?.timestampUs ?? 0
+                    )
+                }
+                session = created
+                try await context.send(.binary(BinaryPacket(data: created.head.bytes, contentType: "audio/opus")))
+            }
+            guard let session else { return }
+            let packets = try await context.blocking.run { try session.encode(frames, final: final) }
+            for packet in packets {
+                try await context.send(.binary(packet))
+            }
+        }
+
+        func take(_ input: NodeInput) throws {
+            switch input {
+            case .packet(_, .audio(let frame)):
+                guard frame.channels > 0, frame.samples.count % frame.channels == 0 else {
+                    throw StreamKitError.invalidData("audio::opus::encoder got a frame of \(frame.samples.count) samples in \(frame.channels) channels")
+                }
+                if !frame.samples.isEmpty { batch.append(frame) }
+            case .packet:
+                context.countDiscarded()
+            case .paramsUpdate(let update):
+                update.reject("audio::opus::encoder parameters cannot be changed while it runs")
+            case .inputClosed, .timeout:
+                break
+            }
+        }
+
+        while let input = await context.next() {
+            try take(input)
+            while batch.count < context.batchSize, let more = context.nextIfReady() {
+                try take(more)
+            }
+            try await encode(final: false)
+        }
+        if context.isShutdownRequested { return }
+        try await encode(final: true)
+    }
+}
+
+/// An encoder plus the samples waiting for a full frame. `@unchecked Sendable`: only the owning
+/// node uses it, one call at a time, on its serial blocking queue.
+private final class EncoderSession: @unchecked Sendable {
+    let encoder: LibOpusEncoder
+    let head: OpusHead
+    private let frameSamples: Int
+    private let rate: Int
+    /// 48 kHz samples per input sample (Opus input rates all divide 48 kHz).
+    private let upsample: Int
+    private var pending: [Float] = []
+    private var pendingStart = 0
+    /// Real input samples (per channel) taken so far.
+    private var inputSamples = 0
+    /// Frames encoded so far.
+    private var encodedFrames = 0
+    private let startUs: UInt64
+    private var sequence: UInt64 = 0
+
+    init(encoder: LibOpusEncoder, frameDurationMs: Double, startUs: UInt64) throws {
+        self.encoder = encoder
+        rate = encoder.sampleRate
+        upsample = 48_000 / encoder.sampleRate
+        frameSamples = Int((frameDurationMs * Double(encoder.sampleRate) / 1000).rounded())
+        self.startUs = startUs
+        head = OpusHead(channels: encoder.channels, preSkip: encoder.preSkip, inputSampleRate: encoder.sampleRate)
+    }
+
+    func encode(_ frames: [AudioFrame], final: Bool) throws -> [BinaryPacket] {
+        let channels = encoder.channels
+        for frame in frames {
+            guard frame.sampleRate == rate else {
+                throw StreamKitError.invalidData("audio::opus::encoder: the sample rate changed mid-stream from \(rate) Hz to \(frame.sampleRate) Hz (put an audio::resampler before the encoder)")
+            }
+            Self.append(frame, channels: channels, to: &pending)
+            inputSamples += frame.frameCount
+        }
+        var packets: [BinaryPacket] = []
+        let frameValues = frameSamples * channels
+        while pending.count - pendingStart >= frameValues {
+            packets.append(try encodeFrame(at: pendingStart, final: false))
+            pendingStart += frameValues
+        }
+        if final {
+            // Pad with silence until the encoder's delay is flushed too: the stream must reach
+            // pre-skip + input samples (in 48 kHz units), which is where the last packet ends.
+            let end48 = inputSamples * upsample + head.preSkip
+            while encodedFrames * frameSamples * upsample < end48 {
+                let missing = frameValues - (pending.count - pendingStart)
+                if missing > 0 { pending += repeatElement(0, count: missing) }
+                packets.append(try encodeFrame(at: pendingStart, final: true))
+                pendingStart += frameValues
+            }
+        }
+        if pendingStart > 0 {
+            pending.removeFirst(pendingStart)
+            pendingStart = 0
+        }
+        return packets
+    }
+
+    private func encodeFrame(at offset: Int, final: Bool) throws -> BinaryPacket {
+        let data = try pending.withUnsafeBufferPointer { buffer in
+            try encoder.encode(UnsafeBufferPointer(rebasing: buffer[offset..<offset + frameSamples * encoder.channels]), frameSamples: frameSamples)
+        }
+        let frame48 = frameSamples * upsample
+        let start48 = encodedFrames * frame48
+        var duration48 = frame48
+        if final {
+            // Only the part up to the real end counts (end trimming).
+            duration48 = max(1, min(frame48, inputSamples * upsample + head.preSkip - start48))
+        }
+        encodedFrames += 1
+        sequence += 1
+        let metadata = PacketMetadata(
+            // Presentation time of the packet's first sample: the encoder delay (pre-skip) comes first.
+            timestampUs: startUs + OpusTime.microseconds(samples: start48 - head.preSkip),
+            durationUs: OpusTime.microseconds(samples: duration48),
+            sequence: sequence
+        )
+        return BinaryPacket(data: data, contentType: "audio/opus", metadata: metadata)
+    }
+
+    /// Appends a frame's samples converted to `channels` (mono duplicated, or channels averaged).
+    private static func append(_ frame: AudioFrame, channels: Int, to pending: inout [Float]) {
+        let source = frame.channels
+        if source == channels {
+            pending += frame.samples
+            return
+        }
+        let count = frame.frameCount
+        pending.reserveCapacity(pending.count + count * channels)
+        frame.samples.withUnsafeBufferPointer { samples in
+            for index in 0..<count {
+                let base = index * source
+                if channels == 1 {
+                    var sum: Float = 0
+                    for channel in 0..<source { sum += samples[base + channel] }
+                    pending.append(sum / Float(source))
+                } else if source == 1 {
+                    pending.append(samples[base])
+                    pending.append(samples[base])
+                } else {
+                    pending.append(samples[base])
+                    pending.append(samples[base + 1])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import StreamKitCore
+
+/// `containers::ogg::demuxer`: Ogg Opus bytes in, Opus packets out (RFC 7845).
+///
+/// The stream's `OpusHead` goes out first, so the decoder knows the channel count and pre-skip;
+/// audio packets carry timestamps and durations from the granule positions, the last one cut
+/// to the end-of-stream position. Broken input (not Ogg, truncated, bad checksums, no Opus
+/// stream, an empty upload) fails the node with a message saying which.
+struct OggDemuxerNode: Node {
+    static let definition = NodeDefinition(
+        kind: "containers::ogg::demuxer",
+        description: "Demuxes Ogg Opus (RFC 7845) into Opus packets: the OpusHead first, then audio packets with timestamps from granule positions.",
+        categories: ["containers", "ogg"],
+        paramSchema: Schema.empty,
+        inputs: [InputPin(name: "in", accepts: [.binary])],
+        outputs: [OutputPin(name: "out", produces: .opusAudio)],
+        factory: { _ in OggDemuxerNode() }
+    )
+
+    var inputPins: [InputPin] { Self.definition.inputs }
+    var outputPins: [OutputPin] { Self.definition.outputs }
+
+    func run(context: NodeContext) async throws {
+        var demuxer = OggOpusDemuxer()
+        while let input = await context.next() {
+            switch input {
+            case .packet(_, .binary(let binary)):
+                let outputs: [OggOpusDemuxer.Output]
+                do {
+                    outputs = try demuxer.feed(binary.data)
+                } catch {
+                    context.countErrored()
+                    throw error
+                }
+                for output in outputs {
+                    try await context.send(.binary(BinaryPacket(data: output.data, metadata: output.metadata)))
+                }
+            case .packet:
+                context.countDiscarded()
+            case .paramsUpdate(let update):
+                update.reject("containers::ogg::demuxer has no live parameters")
+            case .inputClosed, .timeout:
+                continue
+            }
+        }
+        if context.isShutdownRequested { return }
+        do {
+            try demuxer.finish()
+        } catch {
+            context.countErrored()
+            throw error
+        }
+    }
+}

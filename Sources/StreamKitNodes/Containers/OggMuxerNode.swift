@@ -1,0 +1,137 @@
+import StreamKitCore
+
+/// `containers::ogg::muxer`: Opus packets in, an Ogg Opus file (RFC 7845) out, streamed page
+/// by page.
+///
+/// The `OpusHead` that an encoder or demuxer sends first is written as the stream's ID header,
+/// so pre-skip and channel count are the real ones; without one, a header is made from the
+/// `channels` and `pre_skip` parameters. Granule positions count each packet's samples (read
+/// from its TOC byte), and the last packet's `duration_us` trims the end. A page is closed once
+/// it holds `page_duration_ms` of audio, and goes out as soon as the next packet arrives (so the
+/// final page, flagged end-of-stream, always carries audio).
+struct OggMuxerNode: Node {
+    static let definition = NodeDefinition(
+        kind: "containers::ogg::muxer",
+        description: "Muxes Opus packets into a streamed Ogg Opus file (RFC 7845: OpusHead, OpusTags, granule positions, pre-skip, end-of-stream page).",
+        categories: ["containers", "ogg"],
+        paramSchema: Schema.object([
+            // No default: RFC 3533 asks for serials unique among the streams a file may be chained
+            // with, so an absent serial is random (the original wrote 0).
+            ("stream_serial", Schema.integer("Serial number of the logical stream (random when absent).", minimum: 0, maximum: Int(UInt32.max))),
+            ("codec", Schema.string("Codec of the stream (only Opus).", default: "opus", oneOf: ["opus"])),
+            ("channels", Schema.integer("Channel count written when no OpusHead comes in-band.", default: 1, minimum: 1, maximum: 2)),
+            ("pre_skip", Schema.integer("Pre-skip (48 kHz samples) written when no OpusHead comes in-band (libopus' usual delay).", default: 312, minimum: 0, maximum: 65_535)),
+            ("page_duration_ms", Schema.integer("Audio per Ogg page before it is sent (0: one packet per page).", default: 100, minimum: 0, maximum: 1000)),
+            ("chunk_size", Schema.integer("Accepted for compatibility; pages are sent as they close.", default: 65_536, minimum: 1)),
+        ]),
+        inputs: [InputPin(name: "in", accepts: [.opusAudio])],
+        outputs: [OutputPin(name: "out", produces: .binary)],
+        factory: { params in
+            OggMuxerNode(
+                serial: params["stream_serial"]?.intValue.map { UInt32(clamping: $0) } ?? UInt32.random(in: 1...UInt32.max),
+                channels: params.integer("channels", or: 1),
+                preSkip: params.integer("pre_skip", or: 312),
+                pageDurationSamples: params.integer("page_duration_ms", or: 100) * 48
+            )
+        }
+    )
+
+    static let vendor = "StreamKit for Swift"
+
+    var serial: UInt32
+    var channels: Int
+    var preSkip: Int
+    var pageDurationSamples: Int
+
+    var inputPins: [InputPin] { Self.definition.inputs }
+    var outputPins: [OutputPin] { Self.definition.outputs }
+    var contentType: String? { "audio/ogg" }
+
+    func run(context: NodeContext) async throws {
+        var writer: OggPageWriter?
+        var currentHead: OpusHead?
+        var nextSerial = serial
+        var granule: Int64 = 0
+        var pageSamples = 0
+
+        func send(_ bytes: [UInt8]) async throws {
+            guard !bytes.isEmpty else { return }
+            try await context.send(.binary(BinaryPacket(data: bytes, contentType: "audio/ogg")))
+        }
+
+        /// Starts a logical stream: the ID header and the comment header, each on its own page.
+        func begin(_ head: OpusHead) async throws {
+            var newWriter = OggPageWriter(serial: nextSerial)
+            nextSerial &+= 1
+            newWriter.append(head.bytes, granuleEnd: 0)
+            var bytes = newWriter.flush()
+            newWriter.append(OpusHead.tags(vendor: Self.vendor), granuleEnd: 0)
+            bytes += newWriter.flush()
+            writer = newWriter
+            currentHead = head
+            granule = 0
+            pageSamples = 0
+            try await send(bytes)
+        }
+
+        func end() async throws {
+            guard var current = writer else { return }
+            try await send(current.flush(endOfStream: true, emptyPageGranule: granule))
+            writer = nil
+        }
+
+        while let input = await context.next() {
+            switch input {
+            case .packet(_, .binary(let packet)):
+                let data = packet.data
+                if OpusHead.isHead(data) {
+                    guard case .success(let head) = OpusHead.parse(data) else {
+                        context.countErrored()
+                        throw StreamKitError.invalidData("containers::ogg::muxer got an invalid OpusHead packet")
+                    }
+                    if head == currentHead { continue }
+                    // A new stream (e.g. the encoder restarted): end this one and chain a new one.
+                    try await end()
+                    try await begin(head)
+                    continue
+                }
+                if OpusHead.isTags(data) { continue }
+                guard let samples = OpusPacketInfo.sampleCount(data) else {
+                    context.countErrored()
+                    context.countDiscarded()
+                    continue
+                }
+                if writer == nil {
+                    try await begin(OpusHead(channels: channels, preSkip: preSkip, inputSampleRate: 48_000))
+                }
+                guard var current = writer else { continue }
+                // A page that holds enough audio goes out when the next packet arrives, so that
+                // the last page (flagged end-of-stream at the end) is never empty.
+                if pageSamples >= pageDurationSamples && current.queuedCount > 0 {
+                    try await send(current.flush())
+                    pageSamples = 0
+                }
+                var counted = samples
+                if let durationUs = packet.metadata?.durationUs, durationUs > 0 {
+                    counted = min(samples, OpusTime.samples(microseconds: durationUs))
+                }
+                granule += Int64(counted)
+                pageSamples += samples
+                current.append(data, granuleEnd: granule)
+                writer = current
+            case .packet:
+                context.countDiscarded()
+            case .paramsUpdate(let update):
+                update.reject("containers::ogg::muxer parameters cannot be changed while it runs")
+            case .inputClosed, .timeout:
+                continue
+            }
+        }
+        if context.isShutdownRequested { return }
+        if writer == nil && currentHead == nil {
+            // No packet at all: still a valid (empty) Ogg Opus stream.
+            try await begin(OpusHead(channels: channels, preSkip: preSkip, inputSampleRate: 48_000))
+        }
+        try await end()
+    }
+}
