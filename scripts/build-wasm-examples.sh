@@ -11,7 +11,7 @@
 # Outputs (all gitignored):
 #   examples/plugins/gain-wasm-c/build/gain_filter_c.wasm
 #   examples/plugins/gain-wasm-python/build/gain_filter_python.wasm
-#   sdk/wasm/fixtures/build/{stale-wit,infinite-loop,memory-bomb,trap-constructor,stderr-writer,bad-pointer}.wasm
+#   sdk/wasm/fixtures/build/{stale-wit,echo,infinite-loop,memory-bomb,trap-constructor,stderr-writer,bad-pointer}.wasm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -111,7 +111,7 @@ build_python examples/plugins/gain-wasm-python/build/gain_filter_python.wasm exa
 # ---- fixtures for the host's tests (sdk/wasm/README.md) ---------------------------------------
 FX=sdk/wasm/fixtures
 build_c $FX/build/stale-wit.wasm $FX/stale-wit/plugin.wit -DSK_STALE_WIT -- $FX/stale-wit.c
-for name in infinite-loop memory-bomb trap-constructor stderr-writer bad-pointer; do
+for name in echo infinite-loop memory-bomb trap-constructor stderr-writer bad-pointer; do
     build_c "$FX/build/$name.wasm" wit -- "$FX/$name.c"
 done
 

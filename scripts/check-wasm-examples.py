@@ -384,6 +384,42 @@ def check_fixtures(reference):
               targets.stderr.strip()[-200:])
 
     host = Host(ENGINE)
+    path = fixture("echo")
+    if path:
+        component = load(ENGINE, path, "std")
+        problems = diff_signature(reference, streamkit_signature(component))
+        check("echo: streamkit imports/exports match wit/plugin.wit", not problems, "; ".join(problems))
+        plugin = host.instantiate(component)
+        md = plugin.metadata()
+        check("echo: pins accept and produce `any`",
+              field(md.inputs[0], "accepts-types")[0].tag == "any" and field(md.outputs[0], "produces-type").tag == "any")
+        handle = plugin.new(None)
+        custom = cm.Record()
+        setattr(custom, "type-id", "plugin::wasm::x/event@1")
+        custom.encoding = "json"
+        custom.data = '{"a": [1, 2], "s": "h\u00e9"}'
+        cases = [
+            ("audio", audio([0.25, -0.5, 1.0, 0.0], rate=16000, channels=2)),
+            ("text", cm.Variant("text", "héllo, wörld")),
+            ("empty text", cm.Variant("text", "")),
+            ("binary", cm.Variant("binary", bytes(range(256)))),
+            ("empty binary", cm.Variant("binary", b"")),
+            ("custom", cm.Variant("custom", custom)),
+        ]
+        for label, packet in cases:
+            host.sent.clear()
+            host.logs.clear()
+            result = plugin.process(handle, "in", packet)
+            same = (len(host.sent) == 1 and host.sent[0][0] == "out" and host.sent[0][1].tag == packet.tag
+                    and (host.sent[0][1].payload == packet.payload))
+            check(f"echo: {label} packet comes back unchanged", result is None and same,
+                  repr((result, [(p, v.tag, getattr(v.payload, "__dict__", v.payload)) for p, v in host.sent])))
+        check("echo: logs the packet kind and pin", host.logs == [("debug", "echo: custom on in")], repr(host.logs))
+        host.send_error = "closed"
+        result = plugin.process(handle, "in", cm.Variant("text", "x"))
+        host.send_error = None
+        check("echo: the host's send-output error text comes back", result == "closed", repr(result))
+
     path = fixture("trap-constructor")
     if path:
         plugin = host.instantiate(load(ENGINE, path, "std"))
