@@ -78,7 +78,8 @@ build_c() {
     mkdir -p "$(dirname "$out")"
     tmp=$(dirname "$out")/.$(basename "$out" .wasm)
     $NICE "$PY" -m ziglang cc "${CFLAGS[@]}" "${extra[@]}" "${srcs[@]}" sdk/wasm/c/streamkit_wasm_plugin.c -o "$tmp.core.wasm"
-    if "$WASM_TOOLS" print "$tmp.core.wasm" | grep -q '(import "wasi_snapshot_preview1"'; then
+    # (grep -c reads all input: with pipefail, grep -q could SIGPIPE wasm-tools and hide a match)
+    if "$WASM_TOOLS" print "$tmp.core.wasm" | grep -c '(import "wasi_snapshot_preview1"' >/dev/null; then
         die "$out: the core module imports wasi_snapshot_preview1 (would need an adapter)"
     fi
     "$WASM_TOOLS" component embed "$wit" --world plugin "$tmp.core.wasm" -o "$tmp.embed.wasm"

@@ -148,7 +148,7 @@ const char *sk_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 const sk_node_metadata *sk_plugin_metadata(void);
 
 /* Create an instance. params_json is the parameters as NUL-terminated JSON text, or NULL when
- * the node has none. Return a non-NULL pointer of your choosing. The WIT constructor cannot
+ * the node has none; like every string the glue hands you, it is freed when the call returns. Return a non-NULL pointer of your choosing. The WIT constructor cannot
  * fail, so returning NULL makes the glue trap (the host then reports a construct error). */
 void *sk_plugin_create(const char *params_json);
 
