@@ -56,8 +56,9 @@ needs_build() {
 
 # zig cc flags: a reactor module (no main), optimised and stripped; with these, wasi-libc's
 # malloc/snprintf/strtod/powf import no wasi_snapshot_preview1 function, so the component needs
-# no preview1 adapter.
-CFLAGS=(--target=wasm32-wasi -mexec-model=reactor -O2 -s -Wl,--gc-sections
+# no preview1 adapter. The stack is 1 MiB (zig defaults to 16 MiB, which makes every instance start
+# with 16 MiB of linear memory).
+CFLAGS=(--target=wasm32-wasi -mexec-model=reactor -O2 -s -Wl,--gc-sections -Wl,-z,stack-size=1048576
         -std=c11 -Wall -Wextra -Werror -I"$ROOT/sdk/wasm/c")
 GLUE=(sdk/wasm/c/streamkit_wasm_plugin.c sdk/wasm/c/streamkit_wasm_plugin.h)
 
