@@ -11,7 +11,8 @@
 # Outputs (all gitignored):
 #   examples/plugins/gain-wasm-c/build/gain_filter_c.wasm
 #   examples/plugins/gain-wasm-python/build/gain_filter_python.wasm
-#   sdk/wasm/fixtures/build/{stale-wit,echo,infinite-loop,memory-bomb,trap-constructor,stderr-writer,bad-pointer}.wasm
+#   sdk/wasm/fixtures/build/{stale-wit,echo,no-dtor,bad-schema,infinite-loop,memory-bomb,trap-constructor,
+#                            stderr-writer,bad-pointer}.wasm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -116,5 +117,7 @@ build_c $FX/build/stale-wit.wasm $FX/stale-wit/plugin.wit -DSK_STALE_WIT -- $FX/
 for name in echo infinite-loop memory-bomb trap-constructor stderr-writer bad-pointer; do
     build_c "$FX/build/$name.wasm" wit -- "$FX/$name.c"
 done
+build_c $FX/build/no-dtor.wasm wit '-DECHO_KIND="fixture_no_dtor"' -DSK_NO_DTOR -- $FX/echo.c
+build_c $FX/build/bad-schema.wasm wit '-DECHO_KIND="fixture_bad_schema"' '-DECHO_SCHEMA="{not json"' -- $FX/echo.c
 
 log "all components valid"

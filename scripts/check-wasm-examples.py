@@ -438,6 +438,32 @@ def check_fixtures(reference):
         host.send_error = None
         check("echo: the host's send-output error text comes back", result == "closed", repr(result))
 
+    path = fixture("no-dtor")
+    if path:
+        text = subprocess.run([str(WASM_TOOLS), "print", str(path)], capture_output=True, text=True).stdout
+        check("no-dtor: its node-instance resource type has no destructor",
+              "(resource (rep i32))" in text and "(dtor" not in text)
+        plugin = host.instantiate(load(ENGINE, path, "std"))
+        handle = plugin.new(None)
+        host.sent.clear()
+        result = plugin.process(handle, "in", cm.Variant("text", "x"))
+        check("no-dtor: otherwise works (echo)", result is None and len(host.sent) == 1, repr(result))
+        error = raises(lambda: plugin.cleanup(handle))
+        error = error or raises(lambda: handle.drop(plugin.store))
+        check("no-dtor: cleanup and dropping the handle are fine without a destructor", error is None, error)
+
+    path = fixture("bad-schema")
+    if path:
+        plugin = host.instantiate(load(ENGINE, path, "std"))
+        md = plugin.metadata()
+        try:
+            json.loads(field(md, "param-schema"))
+            parsed = True
+        except ValueError:
+            parsed = False
+        check("bad-schema: metadata works but its param-schema is not JSON",
+              md.kind == "fixture_bad_schema" and not parsed, field(md, "param-schema"))
+
     path = fixture("trap-constructor")
     if path:
         plugin = host.instantiate(load(ENGINE, path, "std"))

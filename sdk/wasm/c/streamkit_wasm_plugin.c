@@ -403,9 +403,11 @@ void sk__export_cleanup(i32 rep) {
     pending_free_all();
 }
 
+#ifndef SK_NO_DTOR /* only for the no-dtor test fixture: a resource without destructor */
 SK_EXPORT(SK_NODE "[dtor]node-instance")
 void sk__export_dtor(i32 rep) {
     sk_instance *inst = ptr_of(rep);
     if (!inst->destroyed) sk_plugin_destroy(inst->user);
     free(inst);
 }
+#endif
