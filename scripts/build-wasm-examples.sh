@@ -60,7 +60,7 @@ needs_build() {
 # no preview1 adapter. The stack is 1 MiB (zig defaults to 16 MiB, which makes every instance start
 # with 16 MiB of linear memory).
 CFLAGS=(--target=wasm32-wasi -mexec-model=reactor -O2 -s -Wl,--gc-sections -Wl,-z,stack-size=1048576
-        -std=c11 -Wall -Wextra -Werror -I"$ROOT/sdk/wasm/c")
+        -std=c11 -Wall -Wextra -Werror -pedantic -I"$ROOT/sdk/wasm/c")
 GLUE=(sdk/wasm/c/streamkit_wasm_plugin.c sdk/wasm/c/streamkit_wasm_plugin.h)
 
 # build_c OUT WIT_PATH [extra cflags...] -- SOURCES...
@@ -106,6 +106,9 @@ build_python() {
     mv "$tmp" "$out"
     log "built $out ($(stat -c %s "$out") bytes, $((SECONDS - start)) s)"
 }
+
+# ---- the world ------------------------------------------------------------------------------
+"$WASM_TOOLS" component wit wit >/dev/null || die "wit/ does not parse"
 
 # ---- examples -------------------------------------------------------------------------------
 build_c examples/plugins/gain-wasm-c/build/gain_filter_c.wasm wit -- examples/plugins/gain-wasm-c/gain.c
