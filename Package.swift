@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StreamKitCore", targets: ["StreamKitCore"]),
         .library(name: "StreamKitEngine", targets: ["StreamKitEngine"]),
         .library(name: "StreamKitNodes", targets: ["StreamKitNodes"]),
+        .library(name: "StreamKitComponentModel", targets: ["StreamKitComponentModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
     ],
     targets: [
         // Packets, types, pins, the node protocol and the registry. No I/O, no dependencies.
@@ -88,6 +90,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "skit", dependencies: ["SkitCommands"], swiftSettings: swiftSettings),
+        // A WebAssembly Component Model host on WasmKit's core runtime: parser, linker, canonical
+        // ABI, resources, limits and a deny-by-default WASI 0.2. It knows nothing of StreamKit.
+        .target(
+            name: "StreamKitComponentModel",
+            dependencies: [.product(name: "WasmKit", package: "WasmKit")],
+            swiftSettings: swiftSettings
+        ),
         // The native plugin C ABI v2: the one header shared with plugin authors (sdk/c links to it).
         .target(name: "CStreamKitNativeABI"),
 
@@ -109,6 +118,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StreamKitComponentModelTests",
+            dependencies: ["StreamKitComponentModel"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StreamKitNativeABITests", dependencies: ["CStreamKitNativeABI"], swiftSettings: swiftSettings),
