@@ -133,8 +133,8 @@ indirect enum Definition: Sendable {
 }
 
 /// An embedded core module: its bytes, already parsed and validated by WasmKit.
-struct CoreModuleSyntax: @unchecked Sendable {
-    // `Module` is Sendable in WasmKit; the wrapper exists to keep the byte offset for errors.
+struct CoreModuleSyntax: Sendable {
+    // The offset is kept for error messages about this module.
     var module: Module
     var offset: Int
 }
