@@ -53,13 +53,17 @@ struct ComponentParser {
                 spaces.add(.core(.module))
                 section = ByteReader(bytes: bytes, range: body.upperBound..<body.upperBound)
             case 2:
-                for expression in try section.readVector({ r throws(ComponentParseError) in try self.readCoreInstance(&r) }) {
-                    definitions.append(.coreInstance(expression))
+                // Each instance is in the index space as soon as it is read: a later item of
+                // the same section may refer to it.
+                let count = try section.readU32()
+                for _ in 0..<count {
+                    definitions.append(.coreInstance(try readCoreInstance(&section)))
                     spaces.add(.core(.instance))
                 }
             case 3:
-                for type in try section.readVector({ r throws(ComponentParseError) in try self.readCoreType(&r) }) {
-                    definitions.append(.coreType(type))
+                let count = try section.readU32()
+                for _ in 0..<count {
+                    definitions.append(.coreType(try readCoreType(&section)))
                     spaces.add(.core(.type))
                 }
             case 4:
