@@ -43,7 +43,9 @@ public final class ComponentInstance {
     ///   - name: the function's name (`metadata`, `[constructor]node-instance`, ...).
     ///   - interface: the exported interface (`streamkit:plugin/node@0.1.0`), or `nil` for a
     ///     function the component exports directly.
-    public func function(_ name: String, in interface: String? = nil) throws -> ComponentFunction {
+    ///   - expected: the type the host was written against; if given and the export's type
+    ///     differs, a `.link` error says what differs.
+    public func function(_ name: String, in interface: String? = nil, expecting expected: ComponentFunctionType? = nil) throws -> ComponentFunction {
         let item: ComponentItem?
         if let interface {
             guard case .instance(let instance)? = exports[interface] else {
@@ -56,7 +58,11 @@ public final class ComponentInstance {
         guard case .function(let value)? = item else {
             throw ComponentError.usage("the component exports no function `\(name)`\(interface.map { " in `\($0)`" } ?? "")")
         }
-        return ComponentFunction(value: value, name: interface.map { "\($0)#\(name)" } ?? name)
+        let qualified = interface.map { "\($0)#\(name)" } ?? name
+        if let expected, let difference = TypeComparison.difference(component: value.type, host: expected) {
+            throw ComponentError.link("export `\(qualified)`: \(difference)")
+        }
+        return ComponentFunction(value: value, name: qualified)
     }
 
     /// Finds a resource type the component exports from an interface (e.g. `node-instance`).

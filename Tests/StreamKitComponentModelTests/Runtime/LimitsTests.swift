@@ -44,7 +44,7 @@ struct LimitsTests {
 
     @Test func memoryBombHitsTheMemoryLimit() throws {
         let component = try Component(bytes: try WasmTools.parse(Self.runaway))
-        let instance = try ComponentInstance(component, linker: ComponentLinker(), engine: sharedEngine, limits: ComponentLimits(memoryLimit: 4 << 20))
+        let instance = try ComponentInstance(component, linker: ComponentLinker(), engine: sharedEngine, limits: ComponentLimits(cpuBudget: .seconds(10), memoryLimit: 4 << 20))
         let error = ComponentError.expecting(.memoryLimitExceeded) { _ = try instance.call(try instance.function("bomb")) }
         #expect(error?.message.contains("memory limit of 4194304 bytes exceeded") == true, "\(String(describing: error))")
         #expect(try instance.call(try instance.function("quick")) == [.u32(42)])
