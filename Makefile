@@ -14,6 +14,7 @@ GENERATED  := samples/audio/generated
 # System packages each target needs; missing ones are installed with apt (sudo when not root).
 BUILD_PACKAGES := pkg-config
 BENCH_PACKAGES := ffmpeg time wrk curl
+WASM_TOOL_PACKAGES := python3 python3-venv
 
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
@@ -25,10 +26,16 @@ define apt_install
 	fi
 endef
 
-.PHONY: deps build release run demo samples test bench clean
+.PHONY: deps wasm-tools build release run demo samples test bench clean
 
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
+
+# wasm-tools, zig, componentize-py and wasmtime in .venv-tools: the component-model tests build
+# their fixtures with them. Idempotent; needs python3 with venv (installed with apt if missing).
+wasm-tools:
+	$(call apt_install,$(WASM_TOOL_PACKAGES))
+	bash scripts/install-wasm-tools.sh
 
 build: deps
 	$(SWIFT) build
@@ -56,7 +63,7 @@ demo: samples
 	$(SKIT) run samples/pipelines/oneshot/double_volume_wav.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone_loud.wav
 	$(SKIT) run samples/pipelines/oneshot/mix_and_resample.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/mixed_16k.wav
 
-test: deps
+test: deps wasm-tools
 	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
 bench: release
