@@ -47,6 +47,26 @@ enum WasmTools {
         return Array(try Data(contentsOf: output))
     }
 
+    /// Compiles a C guest with zig (from the same venv) and makes it a component for `world`.
+    static func cGuestComponent(fixture: String, world: String) throws -> [UInt8] {
+        let tool = try executable()
+        let python = tool.deletingLastPathComponent().appendingPathComponent("python")
+        let fixtures = packageRoot.appendingPathComponent("Tests/StreamKitComponentModelTests/Fixtures/\(fixture)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skcm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let core = directory.appendingPathComponent("guest.core.wasm").path
+        let embedded = directory.appendingPathComponent("guest.embed.wasm").path
+        let component = directory.appendingPathComponent("guest.component.wasm")
+        try run(python, [
+            "-m", "ziglang", "cc", "--target=wasm32-wasi", "-mexec-model=reactor", "-O2", "-s", "-Wl,--gc-sections",
+            "-o", core, fixtures.appendingPathComponent("guest.c").path,
+        ])
+        try run(tool, ["component", "embed", fixtures.appendingPathComponent("guest.wit").path, "--world", world, core, "-o", embedded])
+        try run(tool, ["component", "new", embedded, "-o", component.path])
+        return Array(try Data(contentsOf: component))
+    }
+
     static func run(_ tool: URL, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = tool
@@ -57,7 +77,7 @@ enum WasmTools {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ToolError(message: "wasm-tools \(arguments.first ?? "") failed: \(String(decoding: message, as: UTF8.self))")
+            throw ToolError(message: "\(tool.lastPathComponent) \(arguments.prefix(3).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
         }
     }
 }

@@ -28,11 +28,12 @@ public final class ComponentInstance {
         let cap = MemoryCap(limit: limits.memoryLimit)
         store.resourceLimiter = cap
         state = InstanceState(store: store, limits: limits, fuelPerCall: engine.fuel(for: limits.cpuBudget), memoryCap: cap)
-        // Core start functions (e.g. data initialisers) run during instantiation under the
-        // same budget as a call.
-        store.fuel = Fuel(remaining: state.fuelPerCall)
-        defer { store.fuel = nil }
-        let frame = try Instantiator(linker: linker, state: state).instantiate(component.parsed, parent: nil, arguments: nil)
+        // Core start functions (`_initialize`, run by wit-component's fixup module) run during
+        // instantiation under the same budget as a call.
+        let state = self.state
+        let frame = try state.withCallBudget("instantiation") {
+            try Instantiator(linker: linker, state: state).instantiate(component.parsed, parent: nil, arguments: nil)
+        }
         var exports: [String: ComponentItem] = [:]
         for export in frame.exports { exports[export.name] = export.item }
         self.exports = exports
@@ -81,18 +82,13 @@ public final class ComponentInstance {
     ///   `.trap`, `.canonicalABI`, `.cpuBudgetExceeded`, `.memoryLimitExceeded`, `.host` or
     ///   `.exit` if the call failed.
     public func call(_ function: ComponentFunction, _ arguments: [ComponentValue] = []) throws -> [ComponentValue] {
-        guard state.depth == 0 else { throw ComponentError.usage("reentrant call into the component (`\(function.name)`) is not allowed") }
-        state.currentCall = function.name
-        defer { state.currentCall = nil }
-        return try function.value.call(arguments)
+        try state.withCallBudget(function.name) { try function.value.call(arguments) }
     }
 
     /// Ends an owned resource the host holds (e.g. one returned by a constructor), running
     /// its destructor.
     public func drop(_ handle: ResourceHandle) throws {
-        state.currentCall = "drop \(handle.type.name)"
-        defer { state.currentCall = nil }
-        try state.destroy(rep: handle.rep, of: handle.type)
+        try state.withCallBudget("drop \(handle.type.name)") { try state.destroy(rep: handle.rep, of: handle.type) }
     }
 
     /// Bytes currently used by the instance's handle table entries (live handles).

@@ -16,8 +16,10 @@ final class InstanceState {
     /// Destructors of host-defined resources, called when the guest drops an owned handle.
     var hostDestructors: [ResourceType: (UInt32) throws -> Void] = [:]
     private var scopeCounter = 0
-    /// How many guest calls are on the stack (host → guest → host → guest ...).
+    /// How many core invocations are on the stack (host → guest → host → guest ...).
     private(set) var depth = 0
+    /// Fuel the last outermost guest call consumed (for measurements and tests).
+    private(set) var lastCallFuel: UInt64 = 0
     /// The export currently running, for messages.
     var currentCall: String?
 
@@ -35,19 +37,30 @@ final class InstanceState {
 
     func isDefinedByGuest(_ resource: ResourceType) -> Bool { guestResources[resource] != nil }
 
-    /// Invokes a core function of the guest, giving the outermost call a fresh CPU budget and
-    /// translating traps and limit violations into ``ComponentError``s that say what happened.
-    func invokeGuest(_ function: Function, _ arguments: [Value], name: String) throws -> [Value] {
-        let isOutermost = depth == 0
-        if isOutermost {
-            store.fuel = Fuel(remaining: fuelPerCall)
-            _ = memoryCap.takeExceeded()
+    /// Runs one host → guest call (an export, a drop, instantiation) under a fresh CPU budget.
+    ///
+    /// The budget covers everything the call makes the guest do: `realloc` while lowering the
+    /// arguments, the function itself, and `post-return`.
+    func withCallBudget<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        guard depth == 0, currentCall == nil else {
+            throw ComponentError.usage("reentrant call into the component (`\(name)`) is not allowed")
         }
-        depth += 1
+        currentCall = name
+        store.fuel = Fuel(remaining: fuelPerCall)
+        _ = memoryCap.takeExceeded()
         defer {
-            depth -= 1
-            if isOutermost { store.fuel = nil }
+            lastCallFuel = fuelPerCall - min(fuelPerCall, store.fuel?.remaining ?? fuelPerCall)
+            store.fuel = nil
+            currentCall = nil
         }
+        return try body()
+    }
+
+    /// Invokes a core function of the guest, translating traps and limit violations into
+    /// ``ComponentError``s that say what happened.
+    func invokeGuest(_ function: Function, _ arguments: [Value], name: String) throws -> [Value] {
+        depth += 1
+        defer { depth -= 1 }
         do {
             return try function.invoke(arguments)
         } catch let error as ComponentError {
