@@ -67,10 +67,27 @@ enum WasmTools {
         return Array(try Data(contentsOf: component))
     }
 
-    static func run(_ tool: URL, _ arguments: [String]) throws {
+    /// Builds a Python guest with componentize-py (CPython inside, 27 WASI 0.2.9 imports).
+    static func pythonGuestComponent(fixture: String, world: String) throws -> [UInt8] {
+        let tool = try executable()
+        let componentizePy = tool.deletingLastPathComponent().appendingPathComponent("componentize-py")
+        let fixtures = packageRoot.appendingPathComponent("Tests/StreamKitComponentModelTests/Fixtures/\(fixture)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skcm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("guest.wasm")
+        try run(componentizePy, [
+            "-d", fixtures.appendingPathComponent("hello.wit").path, "-w", world, "componentize",
+            "-p", fixtures.path, "app", "-o", output.path,
+        ], in: directory)
+        return Array(try Data(contentsOf: output))
+    }
+
+    static func run(_ tool: URL, _ arguments: [String], in directory: URL? = nil) throws {
         let process = Process()
         process.executableURL = tool
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let errors = Pipe()
         process.standardError = errors
         try process.run()

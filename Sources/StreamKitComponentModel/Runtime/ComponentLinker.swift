@@ -18,9 +18,23 @@ public struct ComponentLinker {
     /// A host function: receives lifted arguments, returns the results (none or one value).
     public typealias HostFunction = (_ arguments: [ComponentValue]) throws -> [ComponentValue]
 
+    /// A host function that adapts to whatever type the component declares for it.
+    public typealias AnyTypeHostFunction = (_ type: ComponentFunctionType, _ arguments: [ComponentValue]) throws -> [ComponentValue]
+
     struct FunctionDefinition {
-        var type: ComponentFunctionType
-        var body: HostFunction
+        /// `nil` for a function defined with ``define(interface:function:acceptingAnyType:)``.
+        var type: ComponentFunctionType?
+        var body: AnyTypeHostFunction
+
+        init(type: ComponentFunctionType, body: @escaping HostFunction) {
+            self.type = type
+            self.body = { _, arguments in try body(arguments) }
+        }
+
+        init(anyType body: @escaping AnyTypeHostFunction) {
+            self.type = nil
+            self.body = body
+        }
     }
 
     struct ResourceDefinition {
@@ -48,6 +62,17 @@ public struct ComponentLinker {
     ///   - body: the implementation.
     public mutating func define(interface: String, function: String, type: ComponentFunctionType, _ body: @escaping HostFunction) {
         interfaces[interface, default: Interface()].functions[function] = FunctionDefinition(type: type, body: body)
+    }
+
+    /// Defines a function without a fixed type: it links whatever type the component declares,
+    /// and its body receives that type.
+    ///
+    /// Meant for functions a deny-by-default host only refuses (every method of a resource it
+    /// never hands out, a socket constructor that always returns `access-denied`), where
+    /// spelling out each exact WIT type would add nothing. Results are lowered against the
+    /// component's type, so a wrong value is still an error at call time.
+    public mutating func define(interface: String, function: String, acceptingAnyType body: @escaping AnyTypeHostFunction) {
+        interfaces[interface, default: Interface()].functions[function] = FunctionDefinition(anyType: body)
     }
 
     /// Defines a function the component imports by a plain name (a world-level function).

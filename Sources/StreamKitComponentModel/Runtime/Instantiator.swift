@@ -285,10 +285,11 @@ struct Instantiator {
             guard let definition = linker.rootFunctions[syntax.name] else {
                 throw ComponentError.link("import `\(syntax.name)`: the host has no such function")
             }
-            if let difference = TypeComparison.difference(component: type, host: definition.type) {
+            if let hostType = definition.type, let difference = TypeComparison.difference(component: type, host: hostType) {
                 throw ComponentError.link("import `\(syntax.name)`: \(difference)")
             }
-            frame.functions.append(ComponentFunctionValue(name: syntax.name, type: type, kind: .host(definition.body), state: state))
+            let body = definition.body
+            frame.functions.append(ComponentFunctionValue(name: syntax.name, type: type, kind: .host { try body(type, $0) }, state: state))
         case .type(.subResource):
             throw ComponentError.link("import of resource type `\(syntax.name)` outside an interface is not supported")
         case .type(.equal(let index)):
@@ -310,7 +311,7 @@ struct Instantiator {
         // that name.
         var resourceMap: [ResourceType: ResourceType] = [:]
         for export in declared.exports {
-            if case .type(.resource(let abstract)) = export.type {
+            if case .type(.resource(let abstract)) = export.type, declared.abstractResources.contains(abstract) {
                 guard let hostResource = interface.resources[export.name] else {
                     throw ComponentError.link("import `\(name)`: the host has no resource `\(export.name)`")
                 }
@@ -326,10 +327,12 @@ struct Instantiator {
                 guard let definition = interface.functions[export.name] else {
                     throw ComponentError.link("import `\(name)`: the host has no function `\(export.name)`")
                 }
-                if let difference = TypeComparison.difference(component: type, host: definition.type) {
+                if let hostType = definition.type, let difference = TypeComparison.difference(component: type, host: hostType) {
                     throw ComponentError.link("import `\(name)#\(export.name)`: \(difference)")
                 }
-                exports[export.name] = .function(ComponentFunctionValue(name: "\(name)#\(export.name)", type: type, kind: .host(definition.body), state: state))
+                let body = definition.body
+                exports[export.name] = .function(ComponentFunctionValue(
+                    name: "\(name)#\(export.name)", type: type, kind: .host { try body(type, $0) }, state: state))
             case .type(let resolved):
                 exports[export.name] = .type(resolved.substituting(resourceMap))
             default:

@@ -12,6 +12,9 @@ enum ResolvedType {
 /// The exports of an instance type, resolved.
 struct InstanceTypeInfo {
     var exports: [(name: String, type: ExternTypeInfo)]
+    /// Resource types the instance type declares itself (`(export "r" (type (sub resource)))`),
+    /// as opposed to types it re-exports with `eq` (e.g. `pollable` from `wasi:io/poll`).
+    var abstractResources: Set<ResourceType> = []
 
     func export(_ name: String) -> ExternTypeInfo? { exports.first { $0.name == name }?.type }
 }

@@ -32,7 +32,9 @@ extension ResolvedType {
         case .function(let type): return .function(type.substituting(map))
         case .resource(let resource): return .resource(map[resource] ?? resource)
         case .instance(let info):
-            return .instance(InstanceTypeInfo(exports: info.exports.map { ($0.name, $0.type.substituting(map)) }))
+            return .instance(InstanceTypeInfo(
+                exports: info.exports.map { ($0.name, $0.type.substituting(map)) },
+                abstractResources: Set(info.abstractResources.map { map[$0] ?? $0 })))
         case .component: return self
         }
     }
@@ -43,7 +45,10 @@ extension ExternTypeInfo {
         switch self {
         case .function(let type): return .function(type.substituting(map))
         case .type(let type): return .type(type.substituting(map))
-        case .instance(let info): return .instance(InstanceTypeInfo(exports: info.exports.map { ($0.name, $0.type.substituting(map)) }))
+        case .instance(let info):
+            return .instance(InstanceTypeInfo(
+                exports: info.exports.map { ($0.name, $0.type.substituting(map)) },
+                abstractResources: Set(info.abstractResources.map { map[$0] ?? $0 })))
         default: return self
         }
     }

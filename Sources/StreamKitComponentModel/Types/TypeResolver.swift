@@ -88,6 +88,7 @@ struct TypeResolver {
         let scope = Frame(parent: parent, arguments: nil)
         var declaredInstances: [InstanceTypeInfo] = []
         var exports: [(name: String, type: ExternTypeInfo)] = []
+        var abstractResources: Set<ResourceType> = []
         for declaration in declarations {
             switch declaration {
             case .coreType: scope.coreTypeCount += 1
@@ -122,6 +123,7 @@ struct TypeResolver {
                     exports.append((name, .function(type)))
                 case .type(.subResource):
                     let resource = try bindResource(name)
+                    abstractResources.insert(resource)
                     scope.types.append(.resource(resource))
                     exports.append((name, .type(.resource(resource))))
                 case .type(.equal(let index)):
@@ -140,6 +142,6 @@ struct TypeResolver {
                 }
             }
         }
-        return InstanceTypeInfo(exports: exports)
+        return InstanceTypeInfo(exports: exports, abstractResources: abstractResources)
     }
 }
