@@ -158,6 +158,10 @@ extension CanonicalContext {
         let (byteCount, overflow) = Int(length).multipliedReportingOverflow(by: elementSize)
         guard !overflow else { throw ComponentError.abi("list length \(length) overflows") }
         _ = try memory.checkRange(pointer, byteCount)
+        // Zero-sized elements take no memory, so the bounds check cannot limit their count.
+        guard elementSize > 0 || length <= 1 << 20 else {
+            throw ComponentError.abi("list of \(length) zero-sized elements is too long")
+        }
         switch element {
         case .u8: return .list(try memory.bytes(pointer, Int(length)).map { .u8($0) })
         case .f32: return .list(try memory.floats(pointer, count: Int(length)).map { .f32($0) })

@@ -47,7 +47,40 @@ struct TypeResolver {
         return resource
     }
 
+    /// Types nest at most this deep (wasmtime's limit too); lifting recurses over the depth.
+    static let maxDepth = 100
+    /// Type trees are values, so a chain of `tuple<t, t>` definitions doubles in size at each
+    /// step; refusing big trees keeps layout and lifting linear in the binary's size.
+    static let maxNodes = 100_000
+
+    /// Checks depth and size with a budget, so the check itself stays cheap on a hostile type.
+    static func checkComplexity(_ type: ComponentValueType) throws {
+        var budget = maxNodes
+        func visit(_ type: ComponentValueType, _ depth: Int) throws {
+            budget -= 1
+            guard budget >= 0 else { throw ComponentError.unsupported("type has more than \(maxNodes) parts") }
+            guard depth <= maxDepth else { throw ComponentError.unsupported("type nests deeper than \(maxDepth) levels") }
+            switch type {
+            case .list(let element), .option(let element): try visit(element, depth + 1)
+            case .record(let fields): for field in fields { try visit(field.type, depth + 1) }
+            case .tuple(let types): for element in types { try visit(element, depth + 1) }
+            case .variant(let cases): for case let payload? in cases.map(\.type) { try visit(payload, depth + 1) }
+            case .result(let ok, let error):
+                if let ok { try visit(ok, depth + 1) }
+                if let error { try visit(error, depth + 1) }
+            default: break
+            }
+        }
+        try visit(type, 0)
+    }
+
     func resolve(_ syntax: DefinedValueTypeSyntax, in frame: Frame) throws -> ComponentValueType {
+        let type = try resolveUnchecked(syntax, in: frame)
+        try Self.checkComplexity(type)
+        return type
+    }
+
+    private func resolveUnchecked(_ syntax: DefinedValueTypeSyntax, in frame: Frame) throws -> ComponentValueType {
         switch syntax {
         case .primitive(let primitive): return try Self.primitive(primitive)
         case .record(let fields): return .record(try fields.map { .init($0.label, try resolve($0.type, in: frame)) })
@@ -68,9 +101,11 @@ struct TypeResolver {
 
     func resolve(_ syntax: FunctionTypeSyntax, in frame: Frame) throws -> ComponentFunctionType {
         guard !syntax.isAsync else { throw ComponentError.unsupported("async functions are not supported") }
-        return ComponentFunctionType(
+        let type = ComponentFunctionType(
             parameters: try syntax.parameters.map { .init($0.label, try resolve($0.type, in: frame)) },
             results: try syntax.results.map { try resolve($0.type, in: frame) })
+        try Self.checkComplexity(.tuple(type.parameters.map(\.type) + type.results))
+        return type
     }
 
     /// Resolves a type definition that is not a resource definition (those need the instance).

@@ -94,3 +94,23 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// Types are trees of values: hostile definitions must not blow up depth or size. (wasm-tools
+/// validate refuses these too, so they are built without validation.)
+struct TypeComplexityTests {
+    @Test func exponentialTypeIsRefusedQuickly() throws {
+        var types = "(type $t0 (tuple u8 u8))\n"
+        for index in 1..<40 { types += "(type $t\(index) (tuple $t\(index - 1) $t\(index - 1)))\n" }
+        let component = try Component(bytes: try WasmTools.parse("(component \(types))", validate: false))
+        let error = ComponentError.expecting(.unsupported) { _ = try ComponentInstance(component, linker: ComponentLinker(), engine: sharedEngine) }
+        #expect(error?.message.contains("more than 100000 parts") == true, "\(String(describing: error))")
+    }
+
+    @Test func deepTypeIsRefused() throws {
+        var types = "(type $t0 (list u8))\n"
+        for index in 1..<150 { types += "(type $t\(index) (list $t\(index - 1)))\n" }
+        let component = try Component(bytes: try WasmTools.parse("(component \(types))", validate: false))
+        let error = ComponentError.expecting(.unsupported) { _ = try ComponentInstance(component, linker: ComponentLinker(), engine: sharedEngine) }
+        #expect(error?.message.contains("deeper than 100 levels") == true, "\(String(describing: error))")
+    }
+}
