@@ -33,10 +33,16 @@ define apt_install
 	fi
 endef
 
-.PHONY: deps build release run demo samples test bench clean wasm-examples wasm-check
+.PHONY: deps build release run demo samples test bench clean wasm-tools wasm-examples wasm-check
 
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
+
+# wasm-tools, zig, componentize-py and wasmtime in .venv-tools: the component-model tests build
+# their fixtures with them. Idempotent; needs python3 with venv (installed with apt if missing).
+wasm-tools:
+	$(call apt_install,$(WASM_TOOL_PACKAGES))
+	bash scripts/install-wasm-tools.sh
 
 build: deps
 	$(SWIFT) build
@@ -77,7 +83,13 @@ wasm-examples:
 wasm-check: wasm-examples
 	.venv-wasm/bin/python scripts/check-wasm-examples.py
 
-test: deps wasm-check
+# wasm-tools, zig, componentize-py and wasmtime in one venv (.venv-wasm, shared with the examples'
+# build): the component-model tests build their fixtures with them. Idempotent.
+export WASM_TOOLS_VENV := $(CURDIR)/.venv-wasm
+wasm-tools: wasm-examples
+	bash scripts/install-wasm-tools.sh
+
+test: deps wasm-check wasm-tools
 	$(call apt_install,$(TEST_PACKAGES))
 	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 

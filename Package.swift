@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "StreamKitPluginSDK", targets: ["StreamKitPluginSDK"]),
         // The Swift example plugin: `swift build -c release --product GainNativeSwift`.
         .library(name: "GainNativeSwift", type: .dynamic, targets: ["GainNativeSwift"]),
+        .library(name: "StreamKitComponentModel", targets: ["StreamKitComponentModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
     ],
     targets: [
         // Packets, types, pins, the node protocol and the registry. No I/O, no dependencies.
@@ -113,6 +115,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "skit", dependencies: ["SkitCommands"], swiftSettings: swiftSettings),
+        // A WebAssembly Component Model host on WasmKit's core runtime: parser, linker, canonical
+        // ABI, resources, limits and a deny-by-default WASI 0.2. It knows nothing of StreamKit.
+        .target(
+            name: "StreamKitComponentModel",
+            dependencies: [.product(name: "WasmKit", package: "WasmKit")],
+            swiftSettings: swiftSettings
+        ),
         // The native plugin C ABI v2: the one header shared with plugin authors (sdk/c links to it).
         .target(name: "CStreamKitNativeABI"),
         // The Swift SDK for native plugins: a protocol and one export line; depends on nothing but the ABI header.
@@ -151,6 +160,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StreamKitComponentModelTests",
+            dependencies: ["StreamKitComponentModel"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StreamKitNativeABITests", dependencies: ["CStreamKitNativeABI"], swiftSettings: swiftSettings),

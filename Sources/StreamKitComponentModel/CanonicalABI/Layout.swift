@@ -1,0 +1,165 @@
+import WasmKit
+
+/// The canonical ABI's size, alignment and flattening of value types.
+enum CoreFlatType: Sendable, Equatable {
+    case i32, i64, f32, f64
+
+    var wasmType: WasmKit.ValueType {
+        switch self {
+        case .i32: return .i32
+        case .i64: return .i64
+        case .f32: return .f32
+        case .f64: return .f64
+        }
+    }
+
+    /// The type a variant uses for a flat slot two cases disagree on.
+    static func join(_ a: CoreFlatType, _ b: CoreFlatType) -> CoreFlatType {
+        if a == b { return a }
+        if (a == .i32 && b == .f32) || (a == .f32 && b == .i32) { return .i32 }
+        return .i64
+    }
+}
+
+enum CanonicalLayout {
+    static let maxFlatParameters = 16
+    static let maxFlatResults = 1
+
+    static func alignTo(_ value: Int, _ alignment: Int) -> Int {
+        (value + alignment - 1) / alignment * alignment
+    }
+
+    static func discriminantSize(_ caseCount: Int) -> Int {
+        caseCount <= 0x100 ? 1 : (caseCount <= 0x10000 ? 2 : 4)
+    }
+
+    static func flagsWordCount(_ count: Int) -> Int { (count + 31) / 32 }
+
+    static func alignment(_ type: ComponentValueType) -> Int {
+        switch type {
+        case .bool, .s8, .u8: return 1
+        case .s16, .u16: return 2
+        case .s32, .u32, .f32, .char, .own, .borrow: return 4
+        case .s64, .u64, .f64: return 8
+        case .string, .list: return 4
+        case .record(let fields): return fields.map { alignment($0.type) }.max() ?? 1
+        case .tuple(let types): return types.map { alignment($0) }.max() ?? 1
+        case .variant, .enumeration, .option, .result:
+            let cases = variantCases(type)
+            let payload = cases.compactMap { $0.map(alignment) }.max() ?? 1
+            return max(discriminantSize(cases.count), payload)
+        case .flags(let names):
+            if names.isEmpty { return 1 }
+            return names.count <= 8 ? 1 : (names.count <= 16 ? 2 : 4)
+        }
+    }
+
+    static func size(_ type: ComponentValueType) -> Int {
+        switch type {
+        case .bool, .s8, .u8: return 1
+        case .s16, .u16: return 2
+        case .s32, .u32, .f32, .char, .own, .borrow: return 4
+        case .s64, .u64, .f64: return 8
+        case .string, .list: return 8
+        case .record(let fields): return sizeOfSequence(fields.map(\.type))
+        case .tuple(let types): return sizeOfSequence(types)
+        case .variant, .enumeration, .option, .result:
+            let cases = variantCases(type)
+            var offset = discriminantSize(cases.count)
+            offset = alignTo(offset, cases.compactMap { $0.map(alignment) }.max() ?? 1)
+            offset += cases.compactMap { $0.map(size) }.max() ?? 0
+            return alignTo(offset, alignment(type))
+        case .flags(let names):
+            if names.isEmpty { return 0 }
+            if names.count <= 8 { return 1 }
+            if names.count <= 16 { return 2 }
+            return 4 * flagsWordCount(names.count)
+        }
+    }
+
+    static func sizeOfSequence(_ types: [ComponentValueType]) -> Int {
+        var offset = 0
+        var maxAlignment = 1
+        for type in types {
+            let a = alignment(type)
+            offset = alignTo(offset, a) + size(type)
+            maxAlignment = max(maxAlignment, a)
+        }
+        return alignTo(offset, maxAlignment)
+    }
+
+    /// Offset of the payload in a variant's memory layout.
+    static func payloadOffset(_ type: ComponentValueType) -> Int {
+        let cases = variantCases(type)
+        return alignTo(discriminantSize(cases.count), cases.compactMap { $0.map(alignment) }.max() ?? 1)
+    }
+
+    /// The payload types of a variant-like type, one per case (`nil` for no payload).
+    static func variantCases(_ type: ComponentValueType) -> [ComponentValueType?] {
+        switch type {
+        case .variant(let cases): return cases.map(\.type)
+        case .enumeration(let names): return Array(repeating: nil, count: names.count)
+        case .option(let payload): return [nil, payload]
+        case .result(let ok, let error): return [ok, error]
+        default: return []
+        }
+    }
+
+    static func flatten(_ type: ComponentValueType) -> [CoreFlatType] {
+        var out: [CoreFlatType] = []
+        flatten(type, into: &out)
+        return out
+    }
+
+    static func flatten(_ type: ComponentValueType, into out: inout [CoreFlatType]) {
+        switch type {
+        case .bool, .s8, .u8, .s16, .u16, .s32, .u32, .char, .own, .borrow: out.append(.i32)
+        case .s64, .u64: out.append(.i64)
+        case .f32: out.append(.f32)
+        case .f64: out.append(.f64)
+        case .string, .list: out.append(.i32); out.append(.i32)
+        case .record(let fields): for field in fields { flatten(field.type, into: &out) }
+        case .tuple(let types): for element in types { flatten(element, into: &out) }
+        case .variant, .enumeration, .option, .result:
+            out.append(.i32)
+            out.append(contentsOf: flattenVariantPayload(variantCases(type)))
+        case .flags(let names): out.append(contentsOf: Array(repeating: .i32, count: flagsWordCount(names.count)))
+        }
+    }
+
+    static func flattenVariantPayload(_ cases: [ComponentValueType?]) -> [CoreFlatType] {
+        var joined: [CoreFlatType] = []
+        for case let payload? in cases {
+            for (index, flat) in flatten(payload).enumerated() {
+                if index < joined.count {
+                    joined[index] = CoreFlatType.join(joined[index], flat)
+                } else {
+                    joined.append(flat)
+                }
+            }
+        }
+        return joined
+    }
+
+    /// The core signature of a lifted or lowered function, per `flatten_functype`.
+    static func coreSignature(
+        _ type: ComponentFunctionType, direction: Direction
+    ) -> (parameters: [CoreFlatType], results: [CoreFlatType], parametersInMemory: Bool, resultsInMemory: Bool) {
+        var parameters: [CoreFlatType] = []
+        for parameter in type.parameters { flatten(parameter.type, into: &parameters) }
+        var results: [CoreFlatType] = []
+        for result in type.results { flatten(result, into: &results) }
+        let parametersInMemory = parameters.count > maxFlatParameters
+        if parametersInMemory { parameters = [.i32] }
+        let resultsInMemory = results.count > maxFlatResults
+        if resultsInMemory {
+            switch direction {
+            case .lift: results = [.i32]
+            case .lower: parameters.append(.i32); results = []
+            }
+        }
+        return (parameters, results, parametersInMemory, resultsInMemory)
+    }
+
+    enum Direction { case lift, lower }
+}

@@ -1,0 +1,121 @@
+import WasmKit
+
+/// A component-level function at run time: a host function, or a core function lifted with
+/// canonical options.
+final class ComponentFunctionValue {
+    enum Kind {
+        case host(ComponentLinker.HostFunction)
+        case lifted(LiftedFunction)
+    }
+
+    struct LiftedFunction {
+        let core: Function
+        let memory: Memory?
+        let realloc: Function?
+        let postReturn: Function?
+    }
+
+    let name: String
+    let type: ComponentFunctionType
+    let kind: Kind
+    weak var state: InstanceState?
+
+    init(name: String, type: ComponentFunctionType, kind: Kind, state: InstanceState?) {
+        self.name = name
+        self.type = type
+        self.kind = kind
+        self.state = state
+    }
+
+    func call(_ arguments: [ComponentValue]) throws -> [ComponentValue] {
+        guard arguments.count == type.parameters.count else {
+            throw ComponentError.usage("`\(name)` takes \(type.parameters.count) arguments, got \(arguments.count)")
+        }
+        switch kind {
+        case .host(let body):
+            let results: [ComponentValue]
+            do {
+                results = try body(arguments)
+            } catch let error as ComponentError {
+                throw error
+            } catch {
+                throw ComponentError(.host, "host function `\(name)` failed: \(error)")
+            }
+            guard results.count == type.results.count else {
+                throw ComponentError(.host, "host function `\(name)` returned \(results.count) values for \(type.results.count) results")
+            }
+            return results
+        case .lifted(let lifted):
+            guard let state else { throw ComponentError.usage("`\(name)` belongs to an instance that no longer exists") }
+            return try callLifted(lifted, arguments, state: state)
+        }
+    }
+
+    private func callLifted(_ lifted: LiftedFunction, _ arguments: [ComponentValue], state: InstanceState) throws -> [ComponentValue] {
+        var context = CanonicalContext(memory: lifted.memory, realloc: lifted.realloc, state: state)
+        let signature = CanonicalLayout.coreSignature(type, direction: .lift)
+        var flat: [Value] = []
+        if signature.parametersInMemory {
+            let tuple = ComponentValueType.tuple(type.parameters.map(\.type))
+            let pointer = try context.allocate(size: CanonicalLayout.size(tuple), alignment: CanonicalLayout.alignment(tuple), for: "parameters of `\(name)`")
+            try context.store(.tuple(arguments), tuple, at: pointer)
+            flat = [.i32(pointer)]
+        } else {
+            flat.reserveCapacity(signature.parameters.count)
+            for (parameter, argument) in zip(type.parameters, arguments) {
+                try context.lowerFlat(argument, parameter.type, into: &flat)
+            }
+        }
+        let coreResults = try state.invokeGuest(lifted.core, flat, name: name)
+        var results: [ComponentValue] = []
+        if signature.resultsInMemory {
+            guard coreResults.count == 1, case .i32(let pointer) = coreResults[0] else {
+                throw ComponentError.abi("`\(name)` returned \(coreResults) instead of a result pointer")
+            }
+            guard case .tuple(let values) = try context.load(.tuple(type.results), at: pointer) else { return [] }
+            results = values
+        } else {
+            var reader = FlatValueReader(coreResults)
+            for result in type.results { results.append(try context.liftFlat(result, &reader)) }
+        }
+        if let postReturn = lifted.postReturn {
+            _ = try state.invokeGuest(postReturn, coreResults, name: "post-return of \(name)")
+        }
+        try context.finish()
+        return results
+    }
+
+    /// The core function a guest calls to reach this function through `canon lower`.
+    func lowered(memory: Memory?, realloc: Function?, state: InstanceState) -> Function {
+        let signature = CanonicalLayout.coreSignature(type, direction: .lower)
+        let type = self.type
+        let name = self.name
+        return Function(
+            store: state.store,
+            parameters: signature.parameters.map(\.wasmType),
+            results: signature.results.map(\.wasmType)
+        ) { [self, weak state] _, coreArguments in
+            guard let state else { throw ComponentError.usage("`\(name)` called after its instance was released") }
+            var context = CanonicalContext(memory: memory, realloc: realloc, state: state)
+            var arguments: [ComponentValue] = []
+            var reader = FlatValueReader(coreArguments)
+            if signature.parametersInMemory {
+                let pointer = try reader.nextI32()
+                guard case .tuple(let values) = try context.load(.tuple(type.parameters.map(\.type)), at: pointer) else { return [] }
+                arguments = values
+            } else {
+                for parameter in type.parameters { arguments.append(try context.liftFlat(parameter.type, &reader)) }
+            }
+            let results = try self.call(arguments)
+            var out: [Value] = []
+            if signature.resultsInMemory {
+                let pointer = try reader.nextI32()
+                try context.store(.tuple(results), .tuple(type.results), at: pointer)
+            } else {
+                for (result, value) in zip(type.results, results) { try context.lowerFlat(value, result, into: &out) }
+            }
+            try context.finish()
+            return out
+        }
+    }
+}

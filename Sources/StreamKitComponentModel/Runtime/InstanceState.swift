@@ -1,0 +1,86 @@
+import WasmKit
+
+/// The mutable state of one component instance: its WasmKit store, handle table, the
+/// resource types its guest defines, and the limits of the current call.
+///
+/// Not Sendable: an instance is confined to the thread (or executor) that created it, like
+/// WasmKit's `Store`.
+final class InstanceState {
+    let store: Store
+    let limits: ComponentLimits
+    let fuelPerCall: UInt64
+    let memoryCap: MemoryCap
+    var handles = HandleTable()
+    /// Resource types defined by the guest, with their destructors (if the guest gave one).
+    var guestResources: [ResourceType: Function?] = [:]
+    /// Destructors of host-defined resources, called when the guest drops an owned handle.
+    var hostDestructors: [ResourceType: (UInt32) throws -> Void] = [:]
+    private var scopeCounter = 0
+    /// How many core invocations are on the stack (host → guest → host → guest ...).
+    private(set) var depth = 0
+    /// Fuel the last outermost guest call consumed (for measurements and tests).
+    private(set) var lastCallFuel: UInt64 = 0
+    /// The export currently running, for messages.
+    var currentCall: String?
+
+    init(store: Store, limits: ComponentLimits, fuelPerCall: UInt64, memoryCap: MemoryCap) {
+        self.store = store
+        self.limits = limits
+        self.fuelPerCall = fuelPerCall
+        self.memoryCap = memoryCap
+    }
+
+    func nextScope() -> Int {
+        scopeCounter += 1
+        return scopeCounter
+    }
+
+    func isDefinedByGuest(_ resource: ResourceType) -> Bool { guestResources[resource] != nil }
+
+    /// Runs one host → guest call (an export, a drop, instantiation) under a fresh CPU budget.
+    ///
+    /// The budget covers everything the call makes the guest do: `realloc` while lowering the
+    /// arguments, the function itself, and `post-return`.
+    func withCallBudget<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        guard depth == 0, currentCall == nil else {
+            throw ComponentError.usage("reentrant call into the component (`\(name)`) is not allowed")
+        }
+        currentCall = name
+        store.fuel = Fuel(remaining: fuelPerCall)
+        _ = memoryCap.takeExceeded()
+        defer {
+            lastCallFuel = fuelPerCall - min(fuelPerCall, store.fuel?.remaining ?? fuelPerCall)
+            store.fuel = nil
+            currentCall = nil
+        }
+        return try body()
+    }
+
+    /// Invokes a core function of the guest, translating traps and limit violations into
+    /// ``ComponentError``s that say what happened.
+    func invokeGuest(_ function: Function, _ arguments: [Value], name: String) throws -> [Value] {
+        depth += 1
+        defer { depth -= 1 }
+        do {
+            return try function.invoke(arguments)
+        } catch let error as ComponentError {
+            throw error
+        } catch {
+            throw translate(error, in: name)
+        }
+    }
+
+    private func translate(_ error: any Error, in name: String) -> ComponentError {
+        if let refused = memoryCap.takeExceeded() {
+            return ComponentError(
+                .memoryLimitExceeded,
+                "memory limit of \(limits.memoryLimit) bytes exceeded in `\(currentCall ?? name)` (a memory asked for \(refused) bytes)")
+        }
+        let text = String(describing: error)
+        // WasmKit's trap reason is package-internal; its description is the stable public face.
+        if text.contains("out of fuel") {
+            return ComponentError(.cpuBudgetExceeded, "cpu budget of \(limits.cpuBudgetDescription) per call exceeded in `\(currentCall ?? name)`")
+        }
+        return ComponentError(.trap, "`\(currentCall ?? name)` trapped: \(text)")
+    }
+}
