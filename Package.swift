@@ -63,11 +63,20 @@ let package = Package(
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CFLAC", pkgConfig: "flac", providers: [.apt(["libflac-dev"])]),
         .systemLibrary(name: "CMpg123", pkgConfig: "libmpg123", providers: [.apt(["libmpg123-dev"])]),
+        // WASM plugins as nodes: components of the world streamkit:plugin@0.1.0 on StreamKitComponentModel.
+        .target(
+            name: "StreamKitWasmPlugins",
+            dependencies: [
+                "StreamKitCore", "StreamKitComponentModel", "StreamKitNativePlugins",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The plugin manager: the plugin directory, uploads, versions, registry entries (native and WASM).
         .target(
             name: "StreamKitPlugins",
             dependencies: [
-                "StreamKitCore", "StreamKitNativePlugins",
+                "StreamKitCore", "StreamKitNativePlugins", "StreamKitWasmPlugins", "StreamKitComponentModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,7 +86,7 @@ let package = Package(
         .target(
             name: "StreamKitServer",
             dependencies: [
-                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitPlugins",
+                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitPlugins", "StreamKitComponentModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "MultipartKit", package: "multipart-kit"),

@@ -15,14 +15,21 @@ public struct ComponentLimits: Sendable, Equatable {
     public var cpuBudget: Duration
     /// The largest size any linear memory of the instance may grow to, in bytes. (Default: 64 MiB)
     public var memoryLimit: Int
+    /// CPU time instantiation may use, and calls the host marks as start-up (a constructor that
+    /// initialises a language runtime, say). (Default: 60 s)
+    public var startupBudget: Duration
 
-    public init(cpuBudget: Duration = .milliseconds(50), memoryLimit: Int = 64 << 20) {
+    public init(cpuBudget: Duration = .milliseconds(50), memoryLimit: Int = 64 << 20, startupBudget: Duration = .seconds(60)) {
         self.cpuBudget = cpuBudget
         self.memoryLimit = memoryLimit
+        self.startupBudget = startupBudget
     }
 
-    var cpuBudgetDescription: String {
-        let (seconds, attoseconds) = cpuBudget.components
+    var cpuBudgetDescription: String { Self.describe(cpuBudget) }
+    var startupBudgetDescription: String { Self.describe(startupBudget) }
+
+    static func describe(_ budget: Duration) -> String {
+        let (seconds, attoseconds) = budget.components
         let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
         return "\(milliseconds.formatted()) ms"
     }

@@ -8,7 +8,7 @@ import Foundation
 /// instance always sees the same OS thread (thread-local state in plugins behaves), and a packet
 /// that is already queued costs no thread hop at all. Once `finish()` has been called and the
 /// queue is drained the thread ends; any job that still arrives goes to the global executor.
-final class PluginThread: TaskExecutor, @unchecked Sendable {
+public final class PluginThread: TaskExecutor, @unchecked Sendable {
     // @unchecked: `jobs`, `finishing` and `running` are only touched with `condition` locked.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
@@ -23,14 +23,14 @@ final class PluginThread: TaskExecutor, @unchecked Sendable {
 
     private let name: String
 
-    init(name: String) {
+    public init(name: String) {
         self.name = String(name.prefix(15))  // Linux thread names are at most 15 bytes
         let thread = Thread { [self] in loop() }
         thread.stackSize = Self.stackSize
         thread.start()
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         guard running else {
@@ -44,7 +44,7 @@ final class PluginThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Ends the thread once the jobs queued so far have run.
-    func finish() {
+    public func finish() {
         condition.lock()
         finishing = true
         condition.signal()
@@ -52,7 +52,7 @@ final class PluginThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Whether the caller runs on this thread.
-    var isCurrent: Bool {
+    public var isCurrent: Bool {
         condition.lock()
         defer { condition.unlock() }
         guard let osThread else { return false }
@@ -61,7 +61,7 @@ final class PluginThread: TaskExecutor, @unchecked Sendable {
 
     /// Moves the current task onto this thread. A task executor preference only applies when the
     /// task is next enqueued, so code that never suspends would otherwise stay where it started.
-    func hop() async -> Bool {
+    public func hop() async -> Bool {
         for _ in 0..<8 {
             if isCurrent { return true }
             await Task.yield()

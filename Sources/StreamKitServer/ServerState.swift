@@ -35,7 +35,7 @@ public final class ServerState: Sendable {
         self.oneshotLimiter = ConcurrencyLimiter(limit: configuration.permissions.maxConcurrentOneshots)
         self.plugins = PluginManager(
             directory: configuration.plugins.directory, registry: registry,
-            loaders: [NativePluginLoader(logger: logger)], logger: logger
+            loaders: [NativePluginLoader(logger: logger), WasmPluginLoader(limits: configuration.plugins.wasmLimits, logger: logger)], logger: logger
         )
         self.roles = RoleResolver(
             roleHeader: configuration.permissions.roleHeader, defaultRole: configuration.permissions.defaultRole,

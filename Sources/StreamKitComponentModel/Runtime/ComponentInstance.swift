@@ -27,11 +27,14 @@ public final class ComponentInstance {
         let store = Store(engine: engine.engine)
         let cap = MemoryCap(limit: limits.memoryLimit)
         store.resourceLimiter = cap
-        state = InstanceState(store: store, limits: limits, fuelPerCall: engine.fuel(for: limits.cpuBudget), memoryCap: cap)
+        state = InstanceState(
+            store: store, limits: limits, fuelPerCall: engine.fuel(for: limits.cpuBudget),
+            startupFuel: engine.fuel(for: limits.startupBudget), memoryCap: cap
+        )
         // Core start functions (`_initialize`, run by wit-component's fixup module) run during
         // instantiation under the same budget as a call.
         let state = self.state
-        let frame = try state.withCallBudget("instantiation") {
+        let frame = try state.withCallBudget("instantiation", startup: true) {
             try Instantiator(linker: linker, state: state).instantiate(component.parsed, parent: nil, arguments: nil)
         }
         var exports: [String: ComponentItem] = [:]
@@ -81,8 +84,10 @@ public final class ComponentInstance {
     /// - Throws: ``ComponentError``: `.usage` if the values do not fit the function's type,
     ///   `.trap`, `.canonicalABI`, `.cpuBudgetExceeded`, `.memoryLimitExceeded`, `.host` or
     ///   `.exit` if the call failed.
-    public func call(_ function: ComponentFunction, _ arguments: [ComponentValue] = []) throws -> [ComponentValue] {
-        try state.withCallBudget(function.name) { try function.value.call(arguments) }
+    /// - Parameter startup: give the call ``ComponentLimits/startupBudget`` instead of the per-call
+    ///   budget (for one-time set-up such as a constructor that starts a language runtime).
+    public func call(_ function: ComponentFunction, _ arguments: [ComponentValue] = [], startup: Bool = false) throws -> [ComponentValue] {
+        try state.withCallBudget(function.name, startup: startup) { try function.value.call(arguments) }
     }
 
     /// Ends an owned resource the host holds (e.g. one returned by a constructor), running

@@ -75,6 +75,12 @@ public struct ComponentLinker {
         interfaces[interface, default: Interface()].functions[function] = FunctionDefinition(anyType: body)
     }
 
+    /// Declares an interface that exports only types (such as `streamkit:plugin/types@0.1.0`), so a
+    /// component importing it links; its types are checked where functions use them.
+    public mutating func defineInterface(_ interface: String) {
+        if interfaces[interface] == nil { interfaces[interface] = Interface() }
+    }
+
     /// Defines a function the component imports by a plain name (a world-level function).
     public mutating func define(function: String, type: ComponentFunctionType, _ body: @escaping HostFunction) {
         rootFunctions[function] = FunctionDefinition(type: type, body: body)

@@ -9,6 +9,10 @@ final class InstanceState {
     let store: Store
     let limits: ComponentLimits
     let fuelPerCall: UInt64
+    /// Fuel of instantiation and of calls made with the start-up budget.
+    let startupFuel: UInt64
+    /// Whether the running call has the start-up budget (for the message when it runs out).
+    private var startupCall = false
     let memoryCap: MemoryCap
     var handles = HandleTable()
     /// Resource types defined by the guest, with their destructors (if the guest gave one).
@@ -23,10 +27,11 @@ final class InstanceState {
     /// The export currently running, for messages.
     var currentCall: String?
 
-    init(store: Store, limits: ComponentLimits, fuelPerCall: UInt64, memoryCap: MemoryCap) {
+    init(store: Store, limits: ComponentLimits, fuelPerCall: UInt64, startupFuel: UInt64, memoryCap: MemoryCap) {
         self.store = store
         self.limits = limits
         self.fuelPerCall = fuelPerCall
+        self.startupFuel = startupFuel
         self.memoryCap = memoryCap
     }
 
@@ -41,17 +46,20 @@ final class InstanceState {
     ///
     /// The budget covers everything the call makes the guest do: `realloc` while lowering the
     /// arguments, the function itself, and `post-return`.
-    func withCallBudget<T>(_ name: String, _ body: () throws -> T) throws -> T {
+    func withCallBudget<T>(_ name: String, startup: Bool = false, _ body: () throws -> T) throws -> T {
         guard depth == 0, currentCall == nil else {
             throw ComponentError.usage("reentrant call into the component (`\(name)`) is not allowed")
         }
         currentCall = name
-        store.fuel = Fuel(remaining: fuelPerCall)
+        startupCall = startup
+        let budget = startup ? startupFuel : fuelPerCall
+        store.fuel = Fuel(remaining: budget)
         _ = memoryCap.takeExceeded()
         defer {
-            lastCallFuel = fuelPerCall - min(fuelPerCall, store.fuel?.remaining ?? fuelPerCall)
+            lastCallFuel = budget - min(budget, store.fuel?.remaining ?? budget)
             store.fuel = nil
             currentCall = nil
+            startupCall = false
         }
         return try body()
     }
@@ -79,7 +87,9 @@ final class InstanceState {
         let text = String(describing: error)
         // WasmKit's trap reason is package-internal; its description is the stable public face.
         if text.contains("out of fuel") {
-            return ComponentError(.cpuBudgetExceeded, "cpu budget of \(limits.cpuBudgetDescription) per call exceeded in `\(currentCall ?? name)`")
+            return ComponentError(.cpuBudgetExceeded, startupCall
+                ? "start-up cpu budget of \(limits.startupBudgetDescription) exceeded in `\(currentCall ?? name)`"
+                : "cpu budget of \(limits.cpuBudgetDescription) per call exceeded in `\(currentCall ?? name)`")
         }
         return ComponentError(.trap, "`\(currentCall ?? name)` trapped: \(text)")
     }

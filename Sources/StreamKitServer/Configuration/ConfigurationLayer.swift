@@ -58,7 +58,7 @@ extension ServerConfiguration.Server {
 }
 
 extension ServerConfiguration.Plugins {
-    static let keys = ["directory", "allow_http_management", "max_upload_size"]
+    static let keys = ["directory", "allow_http_management", "max_upload_size", "wasm_cpu_budget_ms", "wasm_memory_limit_mb"]
 
     mutating func apply(_ table: ConfigValue, at path: String, reader: inout ConfigReader) {
         for (key, value, path) in reader.entries(of: table, at: path, known: Self.keys) {
@@ -66,6 +66,8 @@ extension ServerConfiguration.Plugins {
             case "directory": assign(&directory, reader.string(value, at: path))
             case "allow_http_management": assign(&allowHTTPManagement, reader.bool(value, at: path))
             case "max_upload_size": assign(&maxUploadSize, reader.integer(value, at: path, minimum: 0))
+            case "wasm_cpu_budget_ms": assign(&wasmCPUBudgetMs, reader.integer(value, at: path, minimum: 1))
+            case "wasm_memory_limit_mb": assign(&wasmMemoryLimitMB, reader.integer(value, at: path, minimum: 1))
             default: break
             }
         }

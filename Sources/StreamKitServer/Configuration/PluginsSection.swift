@@ -1,3 +1,5 @@
+import StreamKitComponentModel
+
 extension ServerConfiguration {
     /// `[plugins]`: plugin directory and HTTP management.
     public struct Plugins: Sendable, Equatable {
@@ -7,6 +9,15 @@ extension ServerConfiguration {
         public var allowHTTPManagement = false
         /// Largest plugin upload in bytes (ours; the original used `server.max_body_size`).
         public var maxUploadSize = 100 * 1024 * 1024
+        /// CPU budget of one call into a WASM plugin, in milliseconds (the original has none).
+        public var wasmCPUBudgetMs = 50
+        /// Memory cap of one WASM plugin instance, in MiB.
+        public var wasmMemoryLimitMB = 64
+
+        /// The limits every WASM plugin instance runs under.
+        public var wasmLimits: ComponentLimits {
+            ComponentLimits(cpuBudget: .milliseconds(wasmCPUBudgetMs), memoryLimit: wasmMemoryLimitMB << 20)
+        }
 
         /// The defaults.
         public init() {}

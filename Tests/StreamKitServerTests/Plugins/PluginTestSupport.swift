@@ -1,20 +1,21 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 import StreamKitCore
 @testable import StreamKitServer
 
 extension TestServer {
     /// `POST /api/v1/plugins` with the file at `path` in the `plugin` field, named `fileName`.
-    func uploadPlugin(_ path: String, as fileName: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+    func uploadPlugin(_ path: String, as fileName: String? = nil, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)) async throws -> Reply {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        return try await uploadPlugin(bytes: bytes, fileName: fileName ?? URL(fileURLWithPath: path).lastPathComponent, headers: headers)
+        return try await uploadPlugin(bytes: bytes, fileName: fileName ?? URL(fileURLWithPath: path).lastPathComponent, headers: headers, timeout: timeout)
     }
 
-    func uploadPlugin(bytes: [UInt8], fileName: String, headers: [(String, String)] = []) async throws -> Reply {
+    func uploadPlugin(bytes: [UInt8], fileName: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)) async throws -> Reply {
         let boundary = "skit-plugin-upload-4e2a"
         let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"plugin\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
         let body = Array(head.utf8) + bytes + Array("\r\n--\(boundary)--\r\n".utf8)
-        return try await request(.POST, "/api/v1/plugins", headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")] + headers, body: body)
+        return try await request(.POST, "/api/v1/plugins", headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")] + headers, body: body, timeout: timeout)
     }
 
     var controlURL: String { "ws://127.0.0.1:\(port)/api/v1/control" }
@@ -98,7 +99,7 @@ func pluginWAVPipeline(kind: String, params: String = "{}") -> String {
 extension ControlTestClient {
     /// Creates a session running tone → pacer (4× real time) → `kind` → level meter (audio.level
     /// every 100 ms of audio).
-    func startLevelSession(name: String, kind: String, params: JSONValue = [:], amplitude: Double = 0.5) async throws -> String {
+    func startLevelSession(name: String, kind: String, params: JSONValue = [:], amplitude: Double = 0.5, tolerateFailedNodes: Bool = false) async throws -> String {
         let created = try await request(["action": "createsession", "name": .string(name)])
         guard let id = created["session_id"]?.stringValue else { throw ControlTestError("createsession: \(created)") }
         let session = JSONValue.string(id)
@@ -113,7 +114,7 @@ extension ControlTestClient {
         }
         for (from, to) in [("tone", "pacer"), ("pacer", "plugin"), ("plugin", "level")] {
             let reply = try await request(["action": "connect", "session_id": session, "from_node": .string(from), "from_pin": "out", "to_node": .string(to), "to_pin": "in"])
-            guard reply == ["action": "success"] else { throw ControlTestError("connect \(from)→\(to): \(reply)") }
+            guard reply == ["action": "success"] || tolerateFailedNodes else { throw ControlTestError("connect \(from)→\(to): \(reply)") }
         }
         return id
     }

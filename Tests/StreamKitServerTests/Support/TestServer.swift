@@ -84,9 +84,9 @@ final class TestServer: Sendable {
     }
 
     /// `POST /api/v1/process` with `config` and an optional `media` part.
-    func process(yaml: String, media: [UInt8]? = nil, mediaType: String = "application/octet-stream", headers: [(String, String)] = []) async throws -> Reply {
+    func process(yaml: String, media: [UInt8]? = nil, mediaType: String = "application/octet-stream", headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)) async throws -> Reply {
         let multipart = Multipart.body(parts: [("config", nil, Array(yaml.utf8))] + (media.map { [("media", mediaType, $0)] } ?? []))
-        return try await request(.POST, "/api/v1/process", headers: [("Content-Type", multipart.contentType)] + headers, body: multipart.bytes)
+        return try await request(.POST, "/api/v1/process", headers: [("Content-Type", multipart.contentType)] + headers, body: multipart.bytes, timeout: timeout)
     }
 }
 

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import StreamKitComponentModel
+import StreamKitCore
+
+/// A loaded WASM plugin: the parsed component (shared by every node), its metadata (read once,
+/// at load, from an instance of its own) and the limits every instance runs under.
+public final class WasmPluginLibrary: Sendable {
+    public static let kindPrefix = "plugin::wasm::"
+
+    /// The file the plugin was loaded from (for messages).
+    public let file: String
+    public let kind: String
+    public let originalKind: String
+    public let inputs: [InputPin]
+    public let outputs: [OutputPin]
+    public let paramSchema: JSONValue
+    public let categories: [String]
+    public let limits: ComponentLimits
+    public let loadDuration: Duration
+    let component: Component
+    let engine: ComponentEngine
+    let logger: Logger
+
+    private init(
+        file: String, kind: String, originalKind: String, inputs: [InputPin], outputs: [OutputPin], paramSchema: JSONValue,
+        categories: [String], limits: ComponentLimits, loadDuration: Duration, component: Component, engine: ComponentEngine, logger: Logger
+    ) {
+        self.file = file
+        self.kind = kind
+        self.originalKind = originalKind
+        self.inputs = inputs
+        self.outputs = outputs
+        self.paramSchema = paramSchema
+        self.categories = categories
+        self.limits = limits
+        self.loadDuration = loadDuration
+        self.component = component
+        self.engine = engine
+        self.logger = logger
+    }
+
+    /// Parses, validates and instantiates the component once, and reads its metadata. Blocking.
+    public static func load(
+        bytes: [UInt8], file: String, engine: ComponentEngine, limits: ComponentLimits, loadBudget: Duration, logger base: Logger
+    ) throws(WasmPluginLoadError) -> WasmPluginLibrary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let component: Component
+        do {
+            component = try Component(bytes: bytes)
+        } catch {
+            throw .notAComponent(file: file, reason: "\(error)")
+        }
+        var logger = Logger(label: "plugin.wasm")
+        logger.logLevel = base.logLevel
+        logger[metadataKey: "plugin_file"] = "\(file)"
+        // The metadata instance gets the load budget (a componentize-py guest initialises CPython).
+        let probeLimits = ComponentLimits(cpuBudget: loadBudget, memoryLimit: limits.memoryLimit, startupBudget: loadBudget)
+        let metadataValue: ComponentValue
+        do {
+            let linker = WasmPluginLinker.make(logger: logger, outputs: nil)
+            let instance = try ComponentInstance(component, linker: linker, engine: engine, limits: probeLimits)
+            let resource = try WasmPluginLinker.nodeResource(instance)
+            _ = try WasmPluginLinker.exports(of: instance, resource: resource)
+            let metadata = try instance.function("metadata", in: PluginWIT.nodeInterface, expecting: PluginWIT.metadata)
+            guard let value = try instance.call(metadata).first else { throw WasmPluginLoadError.invalidMetadata(file: file, reason: "metadata() returned nothing") }
+            metadataValue = value
+        } catch let error as WasmPluginLoadError {
+            throw error
+        } catch {
+            throw .instantiationFailed(file: file, reason: "\(error)")
+        }
+        let parsed = try Self.parseMetadata(metadataValue, file: file)
+        var pluginLogger = Logger(label: "plugin.wasm.\(parsed.originalKind)")
+        pluginLogger.logLevel = base.logLevel
+        pluginLogger[metadataKey: "plugin"] = "\(Self.kindPrefix)\(parsed.originalKind)"
+        return WasmPluginLibrary(
+            file: file, kind: parsed.kind, originalKind: parsed.originalKind, inputs: parsed.inputs, outputs: parsed.outputs,
+            paramSchema: parsed.schema, categories: parsed.categories, limits: limits, loadDuration: clock.now - started,
+            component: component, engine: engine, logger: pluginLogger
+        )
+    }
+
+    private struct ParsedMetadata {
+        var kind: String
+        var originalKind: String
+        var inputs: [InputPin]
+        var outputs: [OutputPin]
+        var schema: JSONValue
+        var categories: [String]
+    }
+
+    private static func parseMetadata(_ value: ComponentValue, file: String) throws(WasmPluginLoadError) -> ParsedMetadata {
+        func fail(_ reason: String) -> WasmPluginLoadError { .invalidMetadata(file: file, reason: reason) }
+        guard case .record(let fields) = value, fields.count == 5, case .string(let rawKind) = fields[0],
+              case .list(let inputValues) = fields[1], case .list(let outputValues) = fields[2],
+              case .string(let schemaText) = fields[3], case .list(let categoryValues) = fields[4] else {
+            throw fail("metadata() did not return a node-metadata record")
+        }
+        let bare = rawKind.hasPrefix(kindPrefix) ? String(rawKind.dropFirst(kindPrefix.count)) : rawKind
+        guard !bare.isEmpty else { throw fail("kind is empty") }
+        guard !bare.contains("::") else {
+            throw fail("kind '\(rawKind)' contains '::'; a plugin names only its own part (e.g. 'gain'), the host adds '\(kindPrefix)'")
+        }
+        guard bare.utf8.count <= 64 else { throw fail("kind '\(bare.prefix(64))…' is longer than 64 characters") }
+        guard bare.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }) else {
+            throw fail("kind '\(bare)' may only contain lowercase letters, digits, '_' and '-'")
+        }
+        var inputs: [InputPin] = []
+        for (index, pinValue) in inputValues.enumerated() {
+            guard case .record(let pin) = pinValue, pin.count == 2, case .string(let name) = pin[0], case .list(let types) = pin[1], !name.isEmpty else {
+                throw fail("inputs[\(index)] is malformed or unnamed")
+            }
+            guard !types.isEmpty else { throw fail("input pin '\(name)' accepts no packet types") }
+            guard !inputs.contains(where: { $0.name == name }) else { throw fail("two input pins are named '\(name)'") }
+            var accepts: [PacketType] = []
+            for (typeIndex, type) in types.enumerated() {
+                do { accepts.append(try WasmPacketBridge.packetType(type, field: "input pin '\(name)' accepts-types[\(typeIndex)]")) } catch { throw fail(error.description) }
+            }
+            inputs.append(InputPin(name: name, accepts: accepts))
+        }
+        var outputs: [OutputPin] = []
+        for (index, pinValue) in outputValues.enumerated() {
+            guard case .record(let pin) = pinValue, pin.count == 2, case .string(let name) = pin[0], !name.isEmpty else {
+                throw fail("outputs[\(index)] is malformed or unnamed")
+            }
+            guard !outputs.contains(where: { $0.name == name }) else { throw fail("two output pins are named '\(name)'") }
+            do { outputs.append(OutputPin(name: name, produces: try WasmPacketBridge.packetType(pin[1], field: "output pin '\(name)' produces-type"))) } catch { throw fail(error.description) }
+        }
+        let schema: JSONValue
+        if schemaText.allSatisfy(\.isWhitespace) {
+            schema = .object([:])
+        } else {
+            guard let parsed = try? JSONValue.parse(schemaText) else { throw fail("param-schema is not valid JSON: \(schemaText.prefix(80))") }
+            guard case .object = parsed else { throw fail("param-schema must be a JSON object (a JSON Schema), got \(parsed.typeName)") }
+            schema = parsed
+        }
+        let categories = categoryValues.compactMap { value -> String? in if case .string(let text) = value { text } else { nil } }
+        return ParsedMetadata(kind: kindPrefix + bare, originalKind: bare, inputs: inputs, outputs: outputs, schema: schema, categories: categories)
+    }
+
+    /// The node kind this plugin provides, ready for a registry.
+    public func nodeDefinition() -> NodeDefinition {
+        NodeDefinition(
+            kind: kind, description: "WASM plugin '\(originalKind)'", categories: categories, paramSchema: paramSchema,
+            inputs: inputs, outputs: outputs
+        ) { [self] params in
+            WasmPluginNode(library: self, params: params)
+        }
+    }
+}
+
+/// Why a WASM plugin could not be loaded.
+public enum WasmPluginLoadError: Error, Sendable, CustomStringConvertible {
+    case notAComponent(file: String, reason: String)
+    case instantiationFailed(file: String, reason: String)
+    case invalidMetadata(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notAComponent(let file, let reason): "'\(file)' is not a valid WebAssembly component: \(reason)"
+        case .instantiationFailed(let file, let reason): "'\(file)' cannot run as a streamkit:plugin@0.1.0 component: \(reason)"
+        case .invalidMetadata(let file, let reason): "'\(file)': invalid plugin metadata: \(reason)"
+        }
+    }
+}
