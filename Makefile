@@ -13,8 +13,9 @@ GENERATED  := samples/audio/generated
 
 # System packages each target needs; missing ones are installed with apt (sudo when not root).
 BUILD_PACKAGES := pkg-config gcc make libc6-dev
-# The tests build plugins with cc/make and call the server with curl.
-TEST_PACKAGES  := curl
+# The tests build plugins with cc/make, call the server with curl, and drive the web UI in
+# headless Chromium through chromedriver (Tests/StreamKitServerTests/UI).
+TEST_PACKAGES  := curl chromium chromium-driver
 BENCH_PACKAGES := ffmpeg time wrk curl
 
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
