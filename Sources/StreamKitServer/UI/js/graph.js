@@ -30,8 +30,8 @@ export function typesMatch(out, input) {
   return true;
 }
 
-const colours = { RawAudio: '#f39c12', OpusAudio: '#ff6b6b', Binary: '#45b7d1', Text: '#4ecdc4', Transcription: '#9b59b6', Custom: '#e67e22', Any: '#96ceb4', Passthrough: '#96ceb4' };
-const colourOf = (type) => colours[typeof type === 'string' ? type : Object.keys(type ?? {})[0]] ?? '#7f8c8d';
+// Pin colours come from app.css by type name (the page's CSP allows no inline styles).
+const variantOf = (type) => (typeof type === 'string' ? type : Object.keys(type ?? {})[0] ?? 'Any');
 
 /** The input pins a node shows: its declared pins, and for a dynamic family the used ones plus a free one. */
 export function inputPins(definition, usedPins) {
@@ -88,8 +88,8 @@ export class GraphCanvas {
     el.className = 'gnode';
     el.dataset.node = node.id;
     el.style.left = `${node.x}px`; el.style.top = `${node.y}px`;
-    const ins = inputPins(def, used).map((p) => `<button type="button" class="pin in" data-pin="${esc(p.name)}" data-dir="in" title="${esc(p.name)} accepts ${esc((p.accepts_types ?? []).map(typeText).join(' | '))}"><span class="dot" style="background:${colourOf(p.accepts_types?.[0])}"></span>${esc(p.name)}</button>`).join('');
-    const outs = (def?.outputs ?? [{ name: 'out', produces_type: 'Any' }]).map((p) => `<button type="button" class="pin out" data-pin="${esc(p.name)}" data-dir="out" title="${esc(p.name)} produces ${esc(typeText(p.produces_type))}"><span class="dot" style="background:${colourOf(p.produces_type)}"></span>${esc(p.name)}</button>`).join('');
+    const ins = inputPins(def, used).map((p) => `<button type="button" class="pin in" data-pin="${esc(p.name)}" data-dir="in" title="${esc(p.name)} accepts ${esc((p.accepts_types ?? []).map(typeText).join(' | '))}"><span class="dot" data-t="${esc(variantOf(p.accepts_types?.[0]))}"></span>${esc(p.name)}</button>`).join('');
+    const outs = (def?.outputs ?? [{ name: 'out', produces_type: 'Any' }]).map((p) => `<button type="button" class="pin out" data-pin="${esc(p.name)}" data-dir="out" title="${esc(p.name)} produces ${esc(typeText(p.produces_type))}"><span class="dot" data-t="${esc(variantOf(p.produces_type))}"></span>${esc(p.name)}</button>`).join('');
     el.innerHTML = `<header tabindex="0" aria-label="node ${esc(node.id)}"><span class="id">${esc(node.id)}</span></header>
       <div class="kind">${esc(node.kind)}</div>
       <div class="state" data-state="${esc(node.state ?? '')}">${esc(node.stateText ?? '')}</div>

@@ -95,6 +95,6 @@ export class TelemetryView {
     if (this.paused) return;
     const log = this.$('t-log');
     const recent = events.slice(-LOG_ROWS).reverse();
-    log.innerHTML = recent.map((e) => `<div data-type="${e.type}"><span style="color:${colour[e.type] ?? '#e67e22'}">●</span> ${new Date(e.t).toISOString().slice(11, 23)} <strong>${esc(e.node)}</strong> ${esc(e.text)}</div>`).join('');
+    log.innerHTML = recent.map((e) => `<div data-type="${e.type}"><span class="mark">●</span> ${new Date(e.t).toISOString().slice(11, 23)} <strong>${esc(e.node)}</strong> ${esc(e.text)}</div>`).join('');
   }
 }
