@@ -23,6 +23,8 @@ public enum BuiltinNodes {
             WAVMuxerNode.definition,
             HTTPInputNode.definition,
             HTTPOutputNode.definition,
+            WebSocketInputNode.definition,
+            WebSocketOutputNode.definition,
         ]
     }
 

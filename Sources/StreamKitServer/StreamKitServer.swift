@@ -27,6 +27,7 @@ public enum StreamKitServer {
 
         let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
         ControlPlane.install(on: webSocketRouter, state: state, basePath: basePath)
+        MediaSockets.install(on: webSocketRouter, state: state, basePath: basePath)
 
         return Application(
             router: router,

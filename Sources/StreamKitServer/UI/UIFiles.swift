@@ -9,6 +9,7 @@ enum UIFiles {
         "index.html", "app.css",
         "js/app.js", "js/api.js", "js/yaml.js", "js/schemaform.js", "js/designer.js",
         "js/monitor.js", "js/telemetry.js", "js/oneshot.js", "js/plugins.js", "js/wav.js", "js/graph.js",
+        "js/live-audio.js", "js/pcm-worklet.js",
     ]
 
     /// The bytes of one embedded file.
@@ -27,6 +28,8 @@ enum UIFiles {
         case "js/plugins.js": PackageResources.plugins_js
         case "js/wav.js": PackageResources.wav_js
         case "js/graph.js": PackageResources.graph_js
+        case "js/live-audio.js": PackageResources.live_audio_js
+        case "js/pcm-worklet.js": PackageResources.pcm_worklet_js
         default: nil
         }
     }

@@ -210,3 +210,31 @@ struct BrowserUITests {
         }
     }
 }
+
+extension BrowserUITests {
+    /// Chromium's fake microphone (a beep) streamed by the monitor's Microphone button into a
+    /// session's `transport::websocket::input`, through `audio::gain` 0.5, back out of
+    /// `transport::websocket::output` to the page: what returns has half the level of what went.
+    @Test func microphoneThroughALiveSessionComesBackWithTheGain() async throws {
+        try await withBrowser { driver, server in
+            let yaml = try String(contentsOf: PluginFixtures.repoRoot.appendingPathComponent("samples/pipelines/dynamic/microphone_gain.yml"), encoding: .utf8)
+            let created = try await server.postJSON("/api/v1/sessions", ["yaml": .string(yaml)])
+            let session = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
+            try await open(driver, server, "monitor/\(session)")
+            try await driver.wait("the mic button", script: "return !!document.getElementById('m-mic') && !document.getElementById('m-mic').hidden")
+            try await driver.wait("nodes running", script: """
+                return [...document.querySelectorAll('#m-graph .state')].every(s => s.dataset.state === 'running')
+                """)
+            try await driver.click("#m-mic")
+            let levels = try await driver.wait("3 s of audio back", timeout: .seconds(30), script: """
+                const d = document.getElementById('m-live').dataset;
+                return Number(d.receivedSamples || 0) >= 144000 ? {sent: Number(d.sentRms), received: Number(d.receivedRms)} : null
+                """) { !$0.isNull }
+            let sent = levels["sent"]?.doubleValue ?? 0, received = levels["received"]?.doubleValue ?? 0
+            #expect(sent > 0.005, "the fake microphone should be audible: \(levels)")
+            #expect(abs(received / max(sent, 1e-9) - 0.5) < 0.05, "gain 0.5 expected: \(levels)")
+            try await save(driver, "monitor-microphone")
+            try await driver.click("#m-mic")
+        }
+    }
+}

@@ -5,6 +5,7 @@ import { api, esc, showError, showOk, stateOf } from './api.js';
 import { GraphCanvas } from './graph.js';
 import { graphFromDocument } from './designer.js';
 import { renderForm } from './schemaform.js';
+import { LiveAudio } from './live-audio.js';
 
 const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n ?? 0));
 
@@ -63,6 +64,7 @@ export class MonitorView {
   }
 
   async open(sessionID) {
+    this.live?.stop(); this.live = null;
     this.current = sessionID;
     const detail = this.$('m-detail');
     detail.innerHTML = '<p class="note">Loading…</p>';
@@ -88,13 +90,20 @@ export class MonitorView {
     detail.innerHTML = `
       <div class="toolbar"><h2 class="grow">${esc(info?.name ?? sessionID)}</h2>
         <span class="note mono">${esc(this.sessionID)}</span>
+        <button type="button" id="m-mic" aria-pressed="false" hidden>🎤 Microphone</button>
         <button type="button" class="danger" id="m-destroy">Destroy</button></div>
+      <p id="m-live" class="note mono" aria-live="off" hidden></p>
       <div id="m-detail-msg" class="msg" role="alert"></div>
       <div id="m-graph" class="live-graph" aria-label="Live pipeline graph"></div>
       <h3>Tune</h3>
       <div id="m-tune" class="tune"></div>
       <p class="note" aria-live="polite">Last params change: <span id="m-params-log" class="mono">—</span></p>`;
     this.$('m-destroy').addEventListener('click', () => this.destroy());
+    const kinds = Object.entries(pipeline.nodes ?? {});
+    this.mediaIn = kinds.find(([, n]) => n.kind === 'transport::websocket::input')?.[0];
+    this.mediaOut = kinds.find(([, n]) => n.kind === 'transport::websocket::output')?.[0];
+    this.$('m-mic').hidden = !(this.mediaIn || this.mediaOut);
+    this.$('m-mic').addEventListener('click', () => this.toggleMicrophone());
     this.canvas = new GraphCanvas(this.$('m-graph'), { editable: false, definitions: () => this.app.definitions });
     this.canvas.setGraph(nodes, edges);
     this.renderTune(pipeline);
@@ -129,7 +138,36 @@ export class MonitorView {
     if (!tune.children.length) tune.innerHTML = '<p class="note">No tunable params.</p>';
   }
 
+  /** Streams the microphone into the session's websocket input and plays its websocket output. */
+  async toggleMicrophone() {
+    const button = this.$('m-mic'), line = this.$('m-live');
+    if (this.live) {
+      this.live.stop(); this.live = null;
+      button.setAttribute('aria-pressed', 'false');
+      return;
+    }
+    line.hidden = false;
+    line.textContent = 'starting microphone…';
+    const live = new LiveAudio(this.sessionID, this.mediaIn, this.mediaOut, (levels) => {
+      line.dataset.sentRms = String(levels.matchedSentRms);
+      line.dataset.receivedRms = String(levels.receivedRms);
+      line.dataset.receivedSamples = String(levels.receivedSamples);
+      line.textContent = `mic RMS ${levels.matchedSentRms.toFixed(4)} → session → back RMS ${levels.receivedRms.toFixed(4)}`
+        + ` (${(levels.receivedSamples / 48000).toFixed(1)} s received${levels.skipped ? `, ${levels.skipped} blocks skipped` : ''})${levels.error ? ` — ${levels.error}` : ''}`;
+    });
+    try {
+      await live.start();
+      this.live = live;
+      button.setAttribute('aria-pressed', 'true');
+    } catch (error) {
+      live.stop();
+      showError(this.$('m-detail-msg'), new Error(`Microphone: ${error.message}`));
+      line.hidden = true;
+    }
+  }
+
   async destroy() {
+    this.live?.stop(); this.live = null;
     try {
       await api(`api/v1/sessions/${encodeURIComponent(this.sessionID)}`, { method: 'DELETE' });
       this.current = null;
