@@ -50,11 +50,11 @@ final class WebDriver: Sendable {
             if !ready { try await Task.sleep(for: .milliseconds(100)) }
         }
         guard ready else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw Failure(description: "chromedriver did not become ready on port \(port)")
         }
         let arguments: [JSONValue] = [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)",
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", .string("--window-size=\(width),\(height)"),
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
         ]
         let capabilities: JSONValue = [
@@ -73,7 +73,7 @@ final class WebDriver: Sendable {
             }
             return WebDriver(process: process, base: base, session: session)
         } catch {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw error
         }
     }
@@ -81,8 +81,10 @@ final class WebDriver: Sendable {
     /// Closes the browser and stops chromedriver.
     func quit() async {
         _ = try? await Self.call(base, .DELETE, "/session/\(session)")
-        process.terminate()
-        process.waitUntilExit()
+        // chromedriver may ignore SIGTERM while it tears down; SIGKILL cannot be ignored, and
+        // the browser went with the session above.
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     // MARK: Commands
