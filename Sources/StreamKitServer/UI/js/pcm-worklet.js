@@ -5,7 +5,8 @@
 class PCMCapture extends AudioWorkletProcessor {
   constructor() {
     super();
-    this.block = new Float32Array(Math.round(sampleRate / 50));
+    this.size = Math.round(sampleRate / 50);
+    this.block = new Float32Array(this.size);
     this.filled = 0;
   }
 
@@ -18,8 +19,9 @@ class PCMCapture extends AudioWorkletProcessor {
       this.block.set(channel.subarray(offset, offset + n), this.filled);
       this.filled += n; offset += n;
       if (this.filled === this.block.length) {
+        // Transferring the buffer detaches it (length 0), so the next block takes its size from `size`.
         this.port.postMessage(this.block, [this.block.buffer]);
-        this.block = new Float32Array(this.block.length);
+        this.block = new Float32Array(this.size);
         this.filled = 0;
       }
     }
