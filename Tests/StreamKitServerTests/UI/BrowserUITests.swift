@@ -155,16 +155,16 @@ struct BrowserUITests {
     @Test func burstsOfEventsDoNotFreezeThePage() async throws {
         try await withBrowser { driver, server in
             try await open(driver, server, "telemetry")
-            // 200 events per second for 2 s through the real event path; the longest frame gap stays small.
+            // 400 events, 20 every 100 ms (200 a second), through the real event path; the longest frame gap stays small.
             let gap = try await driver.execute("""
                 return (async () => {
                 const app = window.streamkit; let last = performance.now(), worst = 0, running = true;
                 const tick = () => { const now = performance.now(); worst = Math.max(worst, now - last); last = now; if (running) requestAnimationFrame(tick); };
                 requestAnimationFrame(tick);
-                const started = performance.now(); let n = 0;
+                let n = 0;
                 await new Promise(done => { const timer = setInterval(() => {
                   for (let i = 0; i < 20; i++) app.control.receive(JSON.stringify({type: 'event', payload: {event: 'nodetelemetry', session_id: 's', node_id: 'node' + (n % 8), type_id: 'core::telemetry', data: {event_type: 'audio.level', rms: Math.random()}, timestamp: new Date().toISOString()}})), n++;
-                  if (performance.now() - started > 2000) { clearInterval(timer); done(); }
+                  if (n >= 400) { clearInterval(timer); done(); }
                 }, 100); });
                 running = false;
                 return {worst, n};
@@ -173,7 +173,7 @@ struct BrowserUITests {
             // One frame per 16 ms; a frozen page would show gaps of seconds. Allow for a busy CI box.
             #expect((gap["worst"]?.doubleValue ?? 9999) < 500, "longest frame gap \(gap)")
             let count = try await driver.execute("return window.streamkit.views.telemetry.count")
-            #expect((count.doubleValue ?? 0) >= 350, "\(count)")
+            #expect((count.doubleValue ?? 0) >= 400, "\(count)")
             try await save(driver, "telemetry-burst")
         }
     }
