@@ -144,7 +144,8 @@ export class GraphCanvas {
 
   drawEdges(pending) {
     if (!this.svg) return;
-    let w = this.container.clientWidth, h = this.container.clientHeight;
+    // Only as large as the nodes need: sizing it to the container would add scrollbars of its own.
+    let w = 0, h = 0;
     for (const el of this.cards.values()) { w = Math.max(w, el.offsetLeft + el.offsetWidth + 40); h = Math.max(h, el.offsetTop + el.offsetHeight + 40); }
     this.svg.setAttribute('width', w); this.svg.setAttribute('height', h);
     const curve = (a, b) => { const dx = Math.max(40, Math.abs(b.x - a.x) / 2); return `M${a.x},${a.y} C${a.x + dx},${a.y} ${b.x - dx},${b.y} ${b.x},${b.y}`; };

@@ -90,7 +90,7 @@ export class MonitorView {
     detail.innerHTML = `
       <div class="toolbar"><h2 class="grow">${esc(info?.name ?? sessionID)}</h2>
         <span class="note mono">${esc(this.sessionID)}</span>
-        <button type="button" id="m-mic" aria-pressed="false" hidden>🎤 Microphone</button>
+        <button type="button" id="m-mic" aria-pressed="false" hidden>Microphone</button>
         <button type="button" class="danger" id="m-destroy">Destroy</button></div>
       <p id="m-live" class="note mono" aria-live="off" hidden></p>
       <div id="m-detail-msg" class="msg" role="alert"></div>
