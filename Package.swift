@@ -96,6 +96,15 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The web UI, compiled into the binary (see UI/UIFiles.swift): one file to deploy.
+            resources: [
+                .embedInCode("UI/index.html"), .embedInCode("UI/app.css"),
+                .embedInCode("UI/js/app.js"), .embedInCode("UI/js/api.js"), .embedInCode("UI/js/yaml.js"),
+                .embedInCode("UI/js/schemaform.js"), .embedInCode("UI/js/designer.js"), .embedInCode("UI/js/monitor.js"),
+                .embedInCode("UI/js/telemetry.js"), .embedInCode("UI/js/oneshot.js"), .embedInCode("UI/js/plugins.js"),
+                .embedInCode("UI/js/wav.js"), .embedInCode("UI/js/graph.js"),
+                .embedInCode("UI/js/live-audio.js"), .embedInCode("UI/js/pcm-worklet.js"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The client side: HTTP and WebSocket calls to a running server, and the load tester.

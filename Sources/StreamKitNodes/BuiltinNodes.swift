@@ -30,6 +30,8 @@ public enum BuiltinNodes {
             MP3DecoderNode.definition,
             HTTPInputNode.definition,
             HTTPOutputNode.definition,
+            WebSocketInputNode.definition,
+            WebSocketOutputNode.definition,
         ]
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -15,15 +16,18 @@ public enum StreamKitServer {
     ) -> some ApplicationProtocol {
         let basePath = state.configuration.server.basePath
         let router = Router()
+        let uiDirectory = ProcessInfo.processInfo.environment[UIRoutes.directoryVariable].flatMap { $0.isEmpty ? nil : $0 }
         router.add(middleware: SecurityMiddleware(state: state, basePath: basePath))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         install(on: router, state: state, metrics: metrics)
+        UIRoutes.install(on: router, directory: uiDirectory)
         if let basePath {
             install(on: router.group(RouterPath(basePath)), state: state, metrics: metrics)
         }
 
         let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
         ControlPlane.install(on: webSocketRouter, state: state, basePath: basePath)
+        MediaSockets.install(on: webSocketRouter, state: state, basePath: basePath)
 
         return Application(
             router: router,

@@ -13,8 +13,10 @@ enum InfoRoutes {
         router.get("healthz", use: health)
         router.get("health", use: health)
 
+        // The original answers `{}` here; the UI also learns whether plugin uploads are enabled,
+        // so the plugins page can name the setting before anyone tries (the key is additive).
         router.get("api/v1/config") { _, _ in
-            JSONResponse.make(.object([:]))
+            JSONResponse.make(["allow_http_management": .bool(state.configuration.plugins.allowHTTPManagement)])
         }
 
         router.get("api/v1/permissions") { request, _ in

@@ -1,0 +1,58 @@
+import StreamKitCore
+
+/// `transport::websocket::input`: live audio from browsers and clients, sent as raw PCM over
+/// `GET /api/v1/sessions/{session}/media/{node}` (WebSocket). A first text message may announce
+/// the format (`{"sample_rate":48000,"channels":1,"sample_format":"f32le"}`); binary messages
+/// carry interleaved little-endian samples. Audio waits in a bounded jitter buffer.
+struct WebSocketInputNode: Node {
+    static let kind = "transport::websocket::input"
+
+    static let definition = NodeDefinition(
+        kind: kind,
+        description: "Live audio in over a WebSocket (raw PCM, f32le or s16le) at /api/v1/sessions/{session}/media/{node}. Dynamic sessions only.",
+        categories: ["transport", "websocket"],
+        paramSchema: Schema.object([
+            ("sample_rate", Schema.integer("Sample rate assumed when the client announces none.", default: 48000, minimum: 1000, maximum: 384_000)),
+            ("channels", Schema.integer("Channels assumed when the client announces none.", default: 1, minimum: 1, maximum: 8)),
+            ("jitter_buffer_ms", Schema.integer("Most audio held while the pipeline catches up; older audio is dropped beyond it.", default: 200, minimum: 10, maximum: 10000)),
+        ]),
+        inputs: [],
+        outputs: [OutputPin(name: "out", produces: .anyRawAudio)],
+        factory: { params in WebSocketInputNode(params: params) }
+    )
+
+    var format: PCMFormat
+    var jitterMilliseconds: Int
+
+    init(params: JSONValue) {
+        format = PCMFormat(sampleRate: params.integer("sample_rate", or: 48000), channels: params.integer("channels", or: 1))
+        jitterMilliseconds = params.integer("jitter_buffer_ms", or: 200)
+    }
+
+    var inputPins: [InputPin] { [] }
+    var outputPins: [OutputPin] { Self.definition.outputs }
+
+    func run(context: NodeContext) async throws {
+        guard let session = context.sessionID else {
+            throw StreamKitError.configuration("\(Self.kind) needs a dynamic session (its socket lives under /api/v1/sessions/{session})")
+        }
+        let endpoint = MediaInputEndpoint(defaultFormat: format, capacityFrames: format.sampleRate * jitterMilliseconds / 1000)
+        MediaEndpoints.shared.register(endpoint, session: session, node: context.nodeID)
+        defer { MediaEndpoints.shared.remove(endpoint, session: session, node: context.nodeID) }
+        context.setState(.running)
+        while !context.isShutdownRequested {
+            if let frame = endpoint.take() {
+                try await context.send(.audio(frame))
+                continue
+            }
+            let dropped = endpoint.takeDropped()
+            if dropped > 0 {
+                context.countDiscarded(dropped)
+                context.emitTelemetry("websocket.jitter_overflow", data: ["dropped_frames": .number(Double(dropped))])
+            }
+            // Nothing buffered: look again shortly. A 5 ms tick is well under one audio frame
+            // (10–20 ms), so it adds no audible latency and costs ~200 wake-ups a second.
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}

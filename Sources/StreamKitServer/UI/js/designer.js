@@ -1,0 +1,313 @@
+// The designer: a palette from /api/v1/schema/nodes, nodes on a canvas, pins connected by
+// dragging (or clicking out then in), param forms from each node's JSON Schema, and the YAML
+// kept in sync both ways. Samples load and save; a session starts from what is on the canvas.
+import { api, esc, showError, showOk } from './api.js';
+import { parse, stringify } from './yaml.js';
+import { GraphCanvas, inputPins, typeText, typesMatch } from './graph.js';
+import { renderForm, validateParams } from './schemaform.js';
+
+/** Turns a pipeline document (steps or nodes+needs) into `{nodes, edges}`; positions from `previous`. */
+export function graphFromDocument(doc, previous = []) {
+  const nodes = [], edges = [];
+  const add = (id, spec) => nodes.push({ id, kind: spec?.kind ?? '', params: spec?.params ?? undefined });
+  if (Array.isArray(doc?.steps)) {
+    doc.steps.forEach((step, i) => {
+      add(`step_${i}`, step);
+      if (i > 0) edges.push({ from: `step_${i - 1}`, fromPin: 'out', to: `step_${i}`, toPin: 'in' });
+    });
+  } else if (doc?.nodes && typeof doc.nodes === 'object') {
+    for (const [id, spec] of Object.entries(doc.nodes)) {
+      add(id, spec);
+      const needs = spec?.needs == null ? [] : [].concat(spec.needs);
+      needs.forEach((need, i) => {
+        const from = typeof need === 'string' ? need : need?.node;
+        const edge = { from, fromPin: 'out', to: id, toPin: needs.length === 1 ? 'in' : `in_${i}` };
+        if (typeof need === 'object' && need?.mode) edge.mode = need.mode;
+        edges.push(edge);
+      });
+    }
+  }
+  layout(nodes, edges, previous);
+  return { nodes, edges };
+}
+
+/** Places nodes in columns by depth, keeping the positions of nodes that already had one. */
+function layout(nodes, edges, previous) {
+  const known = new Map(previous.map((n) => [n.id, n]));
+  const depth = new Map();
+  const depthOf = (id, seen = new Set()) => {
+    if (depth.has(id)) return depth.get(id);
+    if (seen.has(id)) return 0;
+    seen.add(id);
+    const ups = edges.filter((e) => e.to === id).map((e) => depthOf(e.from, seen) + 1);
+    const d = ups.length ? Math.max(...ups) : 0;
+    depth.set(id, d);
+    return d;
+  };
+  const rows = new Map();
+  for (const node of nodes) {
+    const old = known.get(node.id);
+    if (old) { node.x = old.x; node.y = old.y; continue; }
+    const d = depthOf(node.id);
+    const r = rows.get(d) ?? 0; rows.set(d, r + 1);
+    node.x = 20 + d * 210; node.y = 20 + r * 150;
+  }
+}
+
+/** The pipeline document for a graph: `nodes` with `needs` (the YAML form can only say `out` → `in`/`in_N`). */
+export function documentFromGraph(meta, nodes, edges) {
+  const doc = {};
+  if (meta.name) doc.name = meta.name;
+  if (meta.description) doc.description = meta.description;
+  doc.mode = meta.mode;
+  doc.nodes = {};
+  for (const node of nodes) {
+    const spec = { kind: node.kind };
+    if (node.params && Object.keys(node.params).length) spec.params = node.params;
+    const incoming = edges.filter((e) => e.to === node.id)
+      .sort((a, b) => (a.toPin === 'in' ? -1 : Number(a.toPin.split('_').pop())) - (b.toPin === 'in' ? -1 : Number(b.toPin.split('_').pop())));
+    const needs = incoming.map((e) => (e.mode && e.mode !== 'reliable' ? { node: e.from, mode: e.mode } : e.from));
+    if (needs.length === 1) spec.needs = needs[0]; else if (needs.length) spec.needs = needs;
+    doc.nodes[node.id] = spec;
+  }
+  return doc;
+}
+
+export class DesignerView {
+  constructor(root, app) {
+    this.root = root; this.app = app;
+    this.meta = { name: 'My pipeline', description: '', mode: 'dynamic' };
+    this.nodes = []; this.edges = [];
+    root.innerHTML = `
+      <div class="toolbar">
+        <h2>Designer</h2>
+        <label for="d-sample" class="note">Sample</label>
+        <select id="d-sample" aria-label="Sample pipeline"><option value="">—</option></select>
+        <button id="d-load" type="button">Load</button>
+        <button id="d-new" type="button">New</button>
+        <label class="note" for="d-name">Name</label><input id="d-name" size="16">
+        <select id="d-mode" aria-label="Mode"><option>dynamic</option><option>oneshot</option></select>
+        <button id="d-save" type="button">Save as sample</button>
+        <span class="grow"></span>
+        <button id="d-start" type="button" class="primary">Start session</button>
+      </div>
+      <div id="d-msg" class="msg" role="alert"></div>
+      <div class="designer">
+        <div class="panel palette" aria-label="Node palette">
+          <input id="d-search" type="search" placeholder="Search nodes…" aria-label="Search nodes">
+          <div id="d-palette"></div>
+        </div>
+        <div id="d-canvas" class="panel" aria-label="Pipeline canvas"></div>
+        <div class="panel" id="d-inspector" aria-label="Inspector"><p class="note">Select a node to edit its parameters.</p></div>
+      </div>
+      <div class="panel yaml-area">
+        <h3><label for="d-yaml">YAML</label></h3>
+        <textarea id="d-yaml" spellcheck="false"></textarea>
+        <div id="d-yaml-msg" class="msg" role="alert"></div>
+      </div>`;
+    this.$ = (id) => root.querySelector(`#${id}`);
+    this.canvas = new GraphCanvas(this.$('d-canvas'), {
+      editable: true,
+      definitions: () => this.app.definitions,
+      onSelect: (id) => this.inspect(id),
+      onConnect: (edge) => this.connect(edge),
+      onMove: () => {},
+      onDelete: (id) => this.removeNode(id),
+    });
+    this.$('d-search').addEventListener('input', () => this.renderPalette());
+    this.$('d-load').addEventListener('click', () => this.loadSample());
+    this.$('d-new').addEventListener('click', () => { this.meta = { name: 'My pipeline', description: '', mode: 'dynamic' }; this.setGraph([], []); });
+    this.$('d-save').addEventListener('click', () => this.saveSample());
+    this.$('d-start').addEventListener('click', () => this.start());
+    this.$('d-name').addEventListener('change', () => { this.meta.name = this.$('d-name').value; this.syncYaml(); });
+    this.$('d-mode').addEventListener('change', () => { this.meta.mode = this.$('d-mode').value; this.syncYaml(); });
+    let timer;
+    this.$('d-yaml').addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => this.yamlEdited(), 300); });
+    window.addEventListener('resize', () => this.canvas.drawEdges());
+  }
+
+  async show() {
+    if (!this.loaded) {
+      this.loaded = true;
+      this.renderPalette();
+      this.syncYaml();
+      try {
+        const [oneshot, dynamic] = await Promise.all([api('api/v1/samples/oneshot'), api('api/v1/samples/dynamic')]);
+        this.samples = [...dynamic, ...oneshot];
+        this.$('d-sample').innerHTML = '<option value="">—</option>' + this.samples.map((s, i) => `<option value="${i}">${esc(s.mode)}: ${esc(s.name)}</option>`).join('');
+      } catch (error) { showError(this.$('d-msg'), error); }
+    }
+    this.canvas.drawEdges();
+  }
+
+  renderPalette() {
+    const query = this.$('d-search').value.trim().toLowerCase();
+    const groups = new Map();
+    for (const def of this.app.definitions.values()) {
+      if (query && !(`${def.kind} ${def.description ?? ''} ${(def.categories ?? []).join(' ')}`.toLowerCase().includes(query))) continue;
+      const category = def.categories?.[0] ?? 'other';
+      if (!groups.has(category)) groups.set(category, []);
+      groups.get(category).push(def);
+    }
+    const html = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, defs]) =>
+      `<details open><summary>${esc(category)} (${defs.length})</summary>${defs.map((d) => `<button type="button" data-kind="${esc(d.kind)}" title="${esc(d.description ?? d.kind)}">${esc(d.kind)}</button>`).join('')}</details>`).join('');
+    const palette = this.$('d-palette');
+    palette.innerHTML = html || '<p class="note">No node matches.</p>';
+    for (const b of palette.querySelectorAll('button')) b.addEventListener('click', () => this.addNode(b.dataset.kind));
+  }
+
+  /** Default params from the schema's `default`s, so the form and the YAML start complete. */
+  defaults(kind) {
+    const props = this.app.definitions.get(kind)?.param_schema?.properties ?? {};
+    const params = {};
+    for (const [name, sub] of Object.entries(props)) if (sub.default !== undefined) params[name] = sub.default;
+    return params;
+  }
+
+  addNode(kind) {
+    const base = kind.split('::').pop().replace(/[^A-Za-z0-9_]/g, '_');
+    let id = base, n = 2;
+    while (this.nodes.some((x) => x.id === id)) id = `${base}_${n++}`;
+    const last = this.nodes[this.nodes.length - 1];
+    const node = { id, kind, params: this.defaults(kind), x: last ? last.x + 210 : 20, y: last ? last.y : 20 };
+    this.nodes.push(node);
+    this.setGraph(this.nodes, this.edges, id);
+    this.inspect(id);
+  }
+
+  removeNode(id) {
+    this.nodes = this.nodes.filter((n) => n.id !== id);
+    this.edges = this.edges.filter((e) => e.from !== id && e.to !== id);
+    this.setGraph(this.nodes, this.edges);
+    this.inspect(null);
+  }
+
+  /** The concrete type an output pin produces, following passthrough nodes upstream. */
+  producedType(nodeId, pinName, seen = new Set()) {
+    const node = this.nodes.find((n) => n.id === nodeId);
+    const pin = this.app.definitions.get(node?.kind)?.outputs?.find((p) => p.name === pinName);
+    const type = pin?.produces_type ?? 'Any';
+    if (type !== 'Passthrough' || seen.has(nodeId)) return type;
+    seen.add(nodeId);
+    const up = this.edges.find((e) => e.to === nodeId);
+    return up ? this.producedType(up.from, up.fromPin, seen) : 'Passthrough';
+  }
+
+  /** Connects two pins, or refuses on the spot and says why (both types). */
+  connect(edge) {
+    const msg = this.$('d-msg');
+    if (edge.from === edge.to) return showError(msg, new Error('A node cannot be connected to itself.'));
+    const toNode = this.nodes.find((n) => n.id === edge.to);
+    const used = this.edges.filter((e) => e.to === edge.to).map((e) => e.toPin);
+    const pin = inputPins(this.app.definitions.get(toNode?.kind), used).find((p) => p.name === edge.toPin);
+    const produced = this.producedType(edge.from, edge.fromPin);
+    const accepts = pin?.accepts_types ?? ['Any'];
+    if (!accepts.some((t) => typesMatch(produced, t))) {
+      return showError(msg, new Error(`Incompatible connection: ${edge.from}.${edge.fromPin} produces ${typeText(produced)}, but ${edge.to}.${edge.toPin} accepts ${accepts.map(typeText).join(' | ')}.`));
+    }
+    if (this.edges.some((e) => e.to === edge.to && e.toPin === edge.toPin)) {
+      return showError(msg, new Error(`${edge.to}.${edge.toPin} is already connected; remove that connection first.`));
+    }
+    showError(msg, null);
+    this.edges.push({ ...edge });
+    this.setGraph(this.nodes, this.edges);
+  }
+
+  setGraph(nodes, edges, selected) {
+    this.nodes = nodes; this.edges = edges;
+    this.canvas.setGraph(nodes, edges, selected);
+    this.syncYaml();
+  }
+
+  /** Writes the YAML box from the graph (unless the user is typing in it). */
+  syncYaml() {
+    this.$('d-name').value = this.meta.name ?? '';
+    this.$('d-mode').value = this.meta.mode ?? 'dynamic';
+    if (this.fromYaml) return;
+    this.$('d-yaml').value = stringify(documentFromGraph(this.meta, this.nodes, this.edges));
+    this.$('d-yaml').classList.remove('invalid');
+    showError(this.$('d-yaml-msg'), null);
+  }
+
+  /** The YAML box changed: rebuild the graph from it, or say where it is wrong. */
+  yamlEdited() {
+    const box = this.$('d-yaml');
+    try {
+      const doc = parse(box.value) ?? {};
+      const { nodes, edges } = graphFromDocument(doc, this.nodes);
+      this.meta = { name: doc.name ?? '', description: doc.description ?? '', mode: doc.mode ?? 'dynamic' };
+      this.fromYaml = true;
+      this.setGraph(nodes, edges, this.canvas.selected);
+      this.fromYaml = false;
+      this.inspect(this.canvas.selected);
+      box.classList.remove('invalid');
+      showError(this.$('d-yaml-msg'), null);
+    } catch (error) {
+      box.classList.add('invalid');
+      showError(this.$('d-yaml-msg'), error);
+    }
+  }
+
+  loadDocument(doc) {
+    const { nodes, edges } = graphFromDocument(doc, []);
+    this.meta = { name: doc.name ?? '', description: doc.description ?? '', mode: doc.mode ?? 'dynamic' };
+    this.setGraph(nodes, edges);
+    this.inspect(null);
+  }
+
+  loadSample() {
+    const sample = this.samples?.[Number(this.$('d-sample').value)];
+    if (!sample) return showError(this.$('d-msg'), new Error('Pick a sample first.'));
+    try { this.loadDocument(parse(sample.yaml)); showError(this.$('d-msg'), null); } catch (error) { showError(this.$('d-msg'), error); }
+  }
+
+  async saveSample() {
+    const msg = this.$('d-msg');
+    try {
+      const yaml = this.$('d-yaml').value;
+      const saved = await api('api/v1/samples/oneshot', { method: 'POST', json: { name: this.meta.name || 'Untitled', description: this.meta.description || '', yaml, overwrite: true } });
+      showOk(msg, `Saved as sample ${saved?.id ?? ''}`);
+      this.loaded = false; this.show();
+    } catch (error) { showError(msg, error); }
+  }
+
+  inspect(id) {
+    const panel = this.$('d-inspector');
+    const node = this.nodes.find((n) => n.id === id);
+    if (!node) { panel.innerHTML = '<p class="note">Select a node to edit its parameters.</p>'; return; }
+    const def = this.app.definitions.get(node.kind);
+    const links = this.edges.map((e, i) => ({ e, i })).filter(({ e }) => e.from === id || e.to === id);
+    panel.innerHTML = `<h3>${esc(node.id)}</h3><p class="note mono">${esc(node.kind)}</p>
+      <p class="note">${esc(def?.description ?? (def ? '' : 'Unknown node kind'))}</p>
+      <div class="params"></div><div class="msg" role="alert"></div>
+      <h3>Connections</h3>
+      ${links.length ? links.map(({ e, i }) => `<div class="toolbar"><span class="mono grow">${esc(`${e.from}.${e.fromPin} → ${e.to}.${e.toPin}`)}</span><button type="button" data-edge="${i}" aria-label="Remove connection">✕</button></div>`).join('') : '<p class="note">None. Drag from an output pin (right) to an input pin (left), or click one then the other.</p>'}
+      <button type="button" class="danger remove-node">Remove node</button>`;
+    const problems = validateParams(def?.param_schema, node.params);
+    renderForm(panel.querySelector('.params'), def?.param_schema, node.params, (params) => {
+      node.params = params;
+      this.syncYaml();
+    }, { idPrefix: `d-${node.id}` });
+    if (Object.keys(problems).length) showError(panel.querySelector('.msg'), new Error(Object.entries(problems).map(([k, v]) => `${k}: ${v}`).join('\n')));
+    for (const b of panel.querySelectorAll('[data-edge]')) b.addEventListener('click', () => {
+      this.edges.splice(Number(b.dataset.edge), 1);
+      this.setGraph(this.nodes, this.edges, id);
+      this.inspect(id);
+    });
+    panel.querySelector('.remove-node').addEventListener('click', () => this.removeNode(id));
+  }
+
+  async start() {
+    const msg = this.$('d-msg');
+    for (const node of this.nodes) {
+      const problems = validateParams(this.app.definitions.get(node.kind)?.param_schema, node.params);
+      const first = Object.entries(problems)[0];
+      if (first) return showError(msg, new Error(`Node ${node.id}: ${first[0]} ${first[1]}`));
+    }
+    try {
+      const created = await api('api/v1/sessions', { method: 'POST', json: { yaml: this.$('d-yaml').value } });
+      showOk(msg, `Session ${created.name} started`);
+      location.hash = `#/monitor/${encodeURIComponent(created.session_id)}`;
+    } catch (error) { showError(msg, error); }
+  }
+}

@@ -1,0 +1,114 @@
+// The oneshot runner: pick a sample, give it a file (uploaded, or the bundled test tone made in
+// the page), run it through POST /api/v1/process with upload and download progress, then play
+// and download the result.
+import { api, esc, showError, showOk } from './api.js';
+import { toneWav, analyseWav } from './wav.js';
+
+export class OneshotView {
+  constructor(root, app) {
+    this.root = root; this.app = app;
+    root.innerHTML = `
+      <div class="toolbar"><h2>Oneshot runner</h2></div>
+      <div class="twocol">
+        <div class="panel">
+          <div class="form-row"><label for="o-sample">Sample pipeline</label><select id="o-sample"></select></div>
+          <div class="form-row"><label for="o-yaml">Pipeline YAML</label><textarea id="o-yaml" rows="12" spellcheck="false"></textarea></div>
+        </div>
+        <div class="panel">
+          <div class="form-row"><label>Input</label>
+            <label><input type="radio" name="o-input" value="tone" checked> Bundled test tone (1 s, 440 Hz WAV)</label>
+            <label><input type="radio" name="o-input" value="file"> A file: <input type="file" id="o-file" aria-label="Input file"></label>
+            <label><input type="radio" name="o-input" value="none"> No input (pipelines that generate audio)</label>
+          </div>
+          <div class="toolbar"><button type="button" id="o-run" class="primary">Run</button>
+            <progress id="o-progress" max="1" value="0" aria-label="Progress"></progress><span id="o-phase" class="note" aria-live="polite"></span></div>
+          <div id="o-msg" class="msg" role="alert"></div>
+          <div id="o-result" hidden>
+            <h3>Result</h3>
+            <audio id="o-audio" controls></audio>
+            <p><a id="o-download" class="button" download="result">Download</a> <span id="o-info" class="note mono"></span></p>
+          </div>
+        </div>
+      </div>`;
+    this.$ = (id) => root.querySelector(`#${id}`);
+    this.$('o-sample').addEventListener('change', () => this.pick());
+    this.$('o-run').addEventListener('click', () => this.run());
+  }
+
+  async show() {
+    if (this.samples) return;
+    try {
+      this.samples = await api('api/v1/samples/oneshot');
+      this.$('o-sample').innerHTML = this.samples.map((s, i) => `<option value="${i}">${esc(s.name)}</option>`).join('');
+      const preferred = this.samples.findIndex((s) => /double/i.test(s.name));
+      if (preferred >= 0) this.$('o-sample').value = String(preferred);
+      this.pick();
+    } catch (error) { showError(this.$('o-msg'), error); }
+  }
+
+  pick() {
+    const sample = this.samples?.[Number(this.$('o-sample').value)];
+    if (!sample) return;
+    this.$('o-yaml').value = sample.yaml;
+    const needsInput = sample.yaml.includes('streamkit::http_input');
+    this.root.querySelector(`input[name=o-input][value=${needsInput ? 'tone' : 'none'}]`).checked = true;
+  }
+
+  async input() {
+    const choice = this.root.querySelector('input[name=o-input]:checked').value;
+    if (choice === 'tone') return new Blob([toneWav()], { type: 'audio/wav' });
+    if (choice === 'file') {
+      const file = this.$('o-file').files[0];
+      if (!file) throw new Error('Choose a file, or use the bundled test tone.');
+      return file;
+    }
+    return null;
+  }
+
+  async run() {
+    const msg = this.$('o-msg'), progress = this.$('o-progress'), phase = this.$('o-phase');
+    showError(msg, null);
+    let media;
+    try { media = await this.input(); } catch (error) { return showError(msg, error); }
+    const form = new FormData();
+    form.append('config', new Blob([this.$('o-yaml').value], { type: 'application/yaml' }), 'pipeline.yml');
+    if (media) form.append('media', media, media.name ?? 'input.wav');
+    this.$('o-run').disabled = true;
+    this.$('o-result').hidden = true;
+    // XMLHttpRequest, because fetch reports no upload progress.
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', 'api/v1/process');
+    xhr.responseType = 'arraybuffer';
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) { progress.value = e.loaded / e.total / 2; phase.textContent = 'uploading'; } };
+    xhr.onprogress = (e) => { progress.value = 0.5 + (e.lengthComputable ? e.loaded / e.total / 2 : 0.25); phase.textContent = `receiving ${(e.loaded / 1024).toFixed(0)} KiB`; };
+    xhr.onerror = () => { this.$('o-run').disabled = false; phase.textContent = ''; showError(msg, new Error('The request failed (is the server running?)')); };
+    xhr.onload = () => {
+      this.$('o-run').disabled = false;
+      progress.value = 1;
+      if (xhr.status < 200 || xhr.status >= 300) {
+        phase.textContent = 'failed';
+        const text = new TextDecoder().decode(xhr.response);
+        let message = text || `HTTP ${xhr.status}`;
+        try { message = JSON.parse(text).error?.message ?? message; } catch { /* text */ }
+        return showError(msg, new Error(message));
+      }
+      const type = xhr.getResponseHeader('Content-Type') ?? 'application/octet-stream';
+      const blob = new Blob([xhr.response], { type });
+      if (this.url) URL.revokeObjectURL(this.url);
+      this.url = URL.createObjectURL(blob);
+      this.$('o-audio').src = this.url;
+      this.$('o-download').href = this.url;
+      this.$('o-download').download = type.includes('wav') ? 'result.wav' : 'result.bin';
+      const wav = analyseWav(xhr.response);
+      const info = this.$('o-info');
+      info.textContent = `${type}, ${xhr.response.byteLength} bytes` + (wav ? `, ${wav.sampleRate} Hz, ${wav.channels} ch, ${wav.frames} frames, RMS ${wav.rms.toFixed(4)}` : '');
+      info.dataset.rms = wav ? String(wav.rms) : '';
+      info.dataset.bytes = String(xhr.response.byteLength);
+      this.$('o-result').hidden = false;
+      phase.textContent = 'done';
+      showOk(msg, 'Finished.');
+    };
+    phase.textContent = 'starting';
+    xhr.send(form);
+  }
+}
