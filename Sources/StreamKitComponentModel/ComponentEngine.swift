@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import WasmKit
 
@@ -45,8 +44,8 @@ public final class ComponentEngine: Sendable {
     ]
     static let calibrationPatterns = ["branch", "arith", "memory", "call"]
 
-    /// Fuel per second for each calibration pattern (fastest of three timed runs of at least
-    /// 2 ms each).
+    /// Fuel per second of the thread's CPU time for each calibration pattern (fastest of three
+    /// timed runs of at least 2 ms each).
     static func measureFuelRates(engine: Engine) -> [String: Double] {
         guard let module = try? parseWasm(bytes: calibrationModule) else { return [:] }
         let store = Store(engine: engine)
@@ -59,9 +58,9 @@ public final class ComponentEngine: Sendable {
             var longEnoughRuns = 0
             for _ in 0..<16 where longEnoughRuns < 3 {
                 store.fuel = Fuel(remaining: fuel)
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = ThreadCPUClock.now()
                 _ = try? function.invoke()  // ends with an out-of-fuel trap, by design
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let elapsed = Double(ThreadCPUClock.now() &- start) / 1e9
                 if elapsed >= 0.002 {
                     longEnoughRuns += 1
                     best = max(best, Double(fuel) / elapsed)

@@ -68,7 +68,7 @@ enum WasmTools {
     }
 
     /// Builds a Python guest with componentize-py (CPython inside, 27 WASI 0.2.9 imports).
-    static func pythonGuestComponent(fixture: String, world: String) throws -> [UInt8] {
+    static func pythonGuestComponent(fixture: String, wit: String = "hello.wit", world: String) throws -> [UInt8] {
         let tool = try executable()
         let componentizePy = tool.deletingLastPathComponent().appendingPathComponent("componentize-py")
         let fixtures = packageRoot.appendingPathComponent("Tests/StreamKitComponentModelTests/Fixtures/\(fixture)")
@@ -77,7 +77,7 @@ enum WasmTools {
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("guest.wasm")
         try run(componentizePy, [
-            "-d", fixtures.appendingPathComponent("hello.wit").path, "-w", world, "componentize",
+            "-d", fixtures.appendingPathComponent(wit).path, "-w", world, "componentize",
             "-p", fixtures.path, "app", "-o", output.path,
         ], in: directory)
         return Array(try Data(contentsOf: output))

@@ -41,6 +41,19 @@ struct CanonicalContext {
         return pointer
     }
 
+    /// Cleans up after a call that failed part-way: lends are released and borrows lent to
+    /// the guest are taken back, so the handle table stays consistent for the next call.
+    mutating func abandon() {
+        for handle in borrowedFromGuest {
+            try? state.handles.update(handle) { $0.lendCount = max(0, $0.lendCount - 1) }
+        }
+        borrowedFromGuest.removeAll()
+        for handle in lentHandles {
+            if let entry = try? state.handles.get(handle), entry.scope == scope { _ = try? state.handles.remove(handle) }
+        }
+        lentHandles.removeAll()
+    }
+
     /// Ends the call: releases the lends taken on guest handles and checks that every borrow
     /// lent to the guest was dropped, as the canonical ABI requires.
     mutating func finish() throws {

@@ -3,7 +3,10 @@
 ///
 /// Records and tuples are positional (field order of the type); variants and enums are
 /// named by case; flags are the set of names that are set.
-public indirect enum ComponentValue: Sendable, Hashable {
+///
+/// Only the cases holding a single nested value are `indirect`: making the whole enum
+/// indirect would box every element of a `list<f32>`, one allocation per audio sample.
+public enum ComponentValue: Sendable, Hashable {
     case bool(Bool)
     case s8(Int8), u8(UInt8), s16(Int16), u16(UInt16), s32(Int32), u32(UInt32), s64(Int64), u64(UInt64)
     case f32(Float), f64(Double)
@@ -12,11 +15,11 @@ public indirect enum ComponentValue: Sendable, Hashable {
     case list([ComponentValue])
     case record([ComponentValue])
     case tuple([ComponentValue])
-    case variant(String, ComponentValue?)
+    indirect case variant(String, ComponentValue?)
     case enumeration(String)
-    case option(ComponentValue?)
-    case ok(ComponentValue?)
-    case error(ComponentValue?)
+    indirect case option(ComponentValue?)
+    indirect case ok(ComponentValue?)
+    indirect case error(ComponentValue?)
     case flags(Set<String>)
     case own(ResourceHandle)
     case borrow(ResourceHandle)

@@ -136,6 +136,14 @@ extension CanonicalContext {
                 bytes.append(byte)
             }
             try memory.write(bytes, at: pointer)
+        case .f32:
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(values.count * 4)
+            for value in values {
+                guard case .f32(let sample) = value else { throw ComponentError.usage("value \(value) does not have type f32") }
+                withUnsafeBytes(of: Self.canonicalNaN(sample).bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            }
+            try memory.write(bytes, at: pointer)
         default:
             for (index, value) in values.enumerated() {
                 try store(value, element, at: pointer + UInt32(index * elementSize))

@@ -53,6 +53,17 @@ final class ComponentFunctionValue {
 
     private func callLifted(_ lifted: LiftedFunction, _ arguments: [ComponentValue], state: InstanceState) throws -> [ComponentValue] {
         var context = CanonicalContext(memory: lifted.memory, realloc: lifted.realloc, state: state)
+        do {
+            return try callLifted(lifted, arguments, context: &context, state: state)
+        } catch {
+            context.abandon()
+            throw error
+        }
+    }
+
+    private func callLifted(
+        _ lifted: LiftedFunction, _ arguments: [ComponentValue], context: inout CanonicalContext, state: InstanceState
+    ) throws -> [ComponentValue] {
         let signature = CanonicalLayout.coreSignature(type, direction: .lift)
         var flat: [Value] = []
         if signature.parametersInMemory {
@@ -97,25 +108,39 @@ final class ComponentFunctionValue {
         ) { [self, weak state] _, coreArguments in
             guard let state else { throw ComponentError.usage("`\(name)` called after its instance was released") }
             var context = CanonicalContext(memory: memory, realloc: realloc, state: state)
-            var arguments: [ComponentValue] = []
-            var reader = FlatValueReader(coreArguments)
-            if signature.parametersInMemory {
-                let pointer = try reader.nextI32()
-                guard case .tuple(let values) = try context.load(.tuple(type.parameters.map(\.type)), at: pointer) else { return [] }
-                arguments = values
-            } else {
-                for parameter in type.parameters { arguments.append(try context.liftFlat(parameter.type, &reader)) }
+            do {
+                return try self.callFromGuest(coreArguments, signature: signature, context: &context)
+            } catch {
+                context.abandon()
+                throw error
             }
-            let results = try self.call(arguments)
-            var out: [Value] = []
-            if signature.resultsInMemory {
-                let pointer = try reader.nextI32()
-                try context.store(.tuple(results), .tuple(type.results), at: pointer)
-            } else {
-                for (result, value) in zip(type.results, results) { try context.lowerFlat(value, result, into: &out) }
-            }
-            try context.finish()
-            return out
         }
+    }
+
+    /// The body of a lowered function: lift the guest's arguments, call, lower the results.
+    private func callFromGuest(
+        _ coreArguments: [Value],
+        signature: (parameters: [CoreFlatType], results: [CoreFlatType], parametersInMemory: Bool, resultsInMemory: Bool),
+        context: inout CanonicalContext
+    ) throws -> [Value] {
+        var arguments: [ComponentValue] = []
+        var reader = FlatValueReader(coreArguments)
+        if signature.parametersInMemory {
+            let pointer = try reader.nextI32()
+            guard case .tuple(let values) = try context.load(.tuple(type.parameters.map(\.type)), at: pointer) else { return [] }
+            arguments = values
+        } else {
+            for parameter in type.parameters { arguments.append(try context.liftFlat(parameter.type, &reader)) }
+        }
+        let results = try self.call(arguments)
+        var out: [Value] = []
+        if signature.resultsInMemory {
+            let pointer = try reader.nextI32()
+            try context.store(.tuple(results), .tuple(type.results), at: pointer)
+        } else {
+            for (result, value) in zip(type.results, results) { try context.lowerFlat(value, result, into: &out) }
+        }
+        try context.finish()
+        return out
     }
 }

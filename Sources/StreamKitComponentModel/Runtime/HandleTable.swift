@@ -57,11 +57,4 @@ struct HandleTable {
         liveCount -= 1
         return entry
     }
-
-    /// Handles of borrows lent for `scope` that are still in the table.
-    func liveBorrows(in scope: Int) -> [UInt32] {
-        entries.indices.compactMap { index in
-            entries[index]?.scope == scope ? UInt32(index) : nil
-        }
-    }
 }

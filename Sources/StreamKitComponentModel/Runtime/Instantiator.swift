@@ -303,7 +303,12 @@ struct Instantiator {
     /// Resolves an imported instance's type against the host interface of that name, binding
     /// its resource types to the host's and checking every function's type.
     private func hostInstance(named name: String, declared: InstanceTypeInfo, typeIndex: UInt32, in frame: Frame) throws -> ComponentInstanceValue {
-        guard let interface = linker.lookup(name) else {
+        let needsHost = !declared.abstractResources.isEmpty || declared.exports.contains {
+            if case .function = $0.type { return true } else { return false }
+        }
+        // An interface of type definitions only (e.g. `streamkit:plugin/types`) asks the host for
+        // nothing, so it links even if the host never mentioned it.
+        guard let interface = linker.lookup(name) ?? (needsHost ? nil : ComponentLinker.Interface()) else {
             throw ComponentError.link("import `\(name)`: the host does not provide this interface")
         }
         // The instance type was resolved with fresh abstract resources; now that we know the

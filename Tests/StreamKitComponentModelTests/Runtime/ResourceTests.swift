@@ -115,6 +115,11 @@ struct ResourceTests {
               (local.set $v (call $get (local.get $h)))
               (call $drop (local.get $h))
               (local.get $v))
+            (func (export "peek") (param $h i32) (result i32) (local $v i32)
+              (local.set $v (call $get (local.get $h)))
+              (call $drop (local.get $h))
+              (local.get $v))
+            (func (export "peek-no-drop") (param $h i32) (result i32) (call $get (local.get $h)))
             (func (export "double-drop") (param i32) (local $h i32)
               (local.set $h (call $make (local.get 0)))
               (call $drop (local.get $h))
@@ -123,6 +128,8 @@ struct ResourceTests {
             (export "make" (func $make-lowered)) (export "get" (func $get-lowered)) (export "drop" (func $drop))))))
           (func (export "run") (param "start" u32) (result u32) (canon lift (core func $m "run")))
           (func (export "double-drop") (param "start" u32) (canon lift (core func $m "double-drop")))
+          (func (export "peek") (param "c" (borrow $counter)) (result u32) (canon lift (core func $m "peek")))
+          (func (export "peek-no-drop") (param "c" (borrow $counter)) (result u32) (canon lift (core func $m "peek-no-drop")))
         )
         """
     }
@@ -151,6 +158,37 @@ struct ResourceTests {
         #expect(instance.liveHandleCount == 0)
         let error = ComponentError.expecting(.canonicalABI) { _ = try instance.call(try instance.function("double-drop"), [.u32(1)]) }
         #expect(error?.message.contains("invalid resource handle") == true, "\(String(describing: error))")
+    }
+
+    @Test func hostBorrowLentToTheGuestMustBeDroppedBeforeReturning() throws {
+        let destroyed = Received()
+        let interface = "test:host/counters@1.0.0"
+        let linker = hostLinker(interface: interface, destroyed: destroyed)
+        let counter = try #require(linker.resource(interface: interface, name: "counter"))
+        let instance = try ComponentInstance(Component(bytes: try WasmTools.parse(Self.hostResource())), linker: linker, engine: sharedEngine)
+        let borrowed = ComponentValue.borrow(ResourceHandle(type: counter, rep: 70))
+        #expect(try instance.call(try instance.function("peek"), [borrowed]) == [.u32(71)])
+        #expect(instance.liveHandleCount == 0)
+        #expect(destroyed.values.isEmpty, "dropping a borrow does not destroy the resource")
+        let error = ComponentError.expecting(.canonicalABI) { _ = try instance.call(try instance.function("peek-no-drop"), [borrowed]) }
+        #expect(error?.message.contains("was not dropped before the call returned") == true, "\(String(describing: error))")
+    }
+
+    @Test func reentrantCallIsRefused() throws {
+        final class Box { var instance: ComponentInstance? }
+        let box = Box()
+        var linker = ComponentLinker()
+        linker.define(function: "echo", type: ComponentFunctionType(parameters: [.init("x", .u32)], result: .u32)) { arguments in
+            guard let instance = box.instance else { return arguments }
+            return try instance.call(try instance.function("roundtrip"), arguments)
+        }
+        let testCase = try #require(roundTripCases.first { $0.name == "u32" })
+        let instance = try ComponentInstance(Component(bytes: try WasmTools.parse(roundTripComponent(testCase))), linker: linker, engine: sharedEngine)
+        box.instance = instance
+        let error = ComponentError.expecting(.usage) { _ = try instance.call(try instance.function("roundtrip"), [.u32(1)]) }
+        #expect(error?.message.contains("reentrant call") == true, "\(String(describing: error))")
+        box.instance = nil
+        #expect(try instance.call(try instance.function("roundtrip"), [.u32(3)]) == [.u32(3)], "the instance survives the refused call")
     }
 
     @Test func incompatibleInterfaceVersionIsRefused() throws {
