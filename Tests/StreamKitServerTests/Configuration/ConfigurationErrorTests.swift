@@ -29,7 +29,7 @@ struct ConfigurationErrorTests {
 
     @Test func unknownKeyWithoutCloseMatchListsKnownKeys() {
         let problems = ConfigTestSupport.problems("[plugins]\nzzzzzzzz = 1\n")
-        #expect(problems.first?.message == "unknown key 'plugins.zzzzzzzz' in skit.toml — known keys in 'plugins': directory, allow_http_management, max_upload_size")
+        #expect(problems.first?.message == "unknown key 'plugins.zzzzzzzz' in skit.toml — known keys in 'plugins': directory, allow_http_management, max_upload_size, wasm_cpu_budget_ms, wasm_memory_limit_mb")
     }
 
     @Test func unknownKeyInEnvironment() {

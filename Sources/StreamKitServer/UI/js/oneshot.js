@@ -40,7 +40,9 @@ export class OneshotView {
     try {
       this.samples = await api('api/v1/samples/oneshot');
       this.$('o-sample').innerHTML = this.samples.map((s, i) => `<option value="${i}">${esc(s.name)}</option>`).join('');
-      const preferred = this.samples.findIndex((s) => /double/i.test(s.name));
+      // The bundled test tone is a WAV file: start on a volume boost that reads WAV.
+      let preferred = this.samples.findIndex((s) => /double/i.test(s.name) && (s.yaml || '').includes('containers::wav::demuxer'));
+      if (preferred < 0) preferred = this.samples.findIndex((s) => /double/i.test(s.name));
       if (preferred >= 0) this.$('o-sample').value = String(preferred);
       this.pick();
     } catch (error) { showError(this.$('o-msg'), error); }
