@@ -84,6 +84,44 @@ struct ServeCommandTests {
         #expect(pluginLine.contains("plugin=plugin::native::gain_native_c"), "\(pluginLine)")
     }
 
+    @Test("a WASM plugin's stderr lines reach the server log under the plugin's label")
+    func wasmStderrReachesTheLog() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("serve-wasm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fixture = repo.appendingPathComponent("sdk/wasm/fixtures/build/stderr-writer.wasm")
+        try #require(FileManager.default.fileExists(atPath: fixture.path), "run `make wasm-examples` (make test does)")
+        let wasmDir = root.appendingPathComponent("plugins/wasm")
+        try FileManager.default.createDirectory(at: wasmDir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture, to: wasmDir.appendingPathComponent("stderr-writer.wasm"))
+
+        let log = root.appendingPathComponent("serve.log")
+        let port = Int.random(in: 40_000...49_000)
+        let process = try startServer([
+            "SK_SERVER__ADDRESS": "127.0.0.1:\(port)", "SK_PLUGINS__DIRECTORY": root.appendingPathComponent("plugins").path,
+        ], log: log)
+        defer { process.terminate(); process.waitUntilExit() }
+        #expect(try await waitFor("skit listening", in: log))
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("kind=plugin::wasm::fixture_stderr_writer"))
+
+        let pipeline = root.appendingPathComponent("stderr.yml")
+        try "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 60, sample_rate: 48000, channels: 1}\n  - kind: plugin::wasm::fixture_stderr_writer\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n"
+            .write(to: pipeline, atomically: true, encoding: .utf8)
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-F", "config=@\(pipeline.path)", "http://127.0.0.1:\(port)/api/v1/process"]
+        let status = Pipe()
+        curl.standardOutput = status
+        try curl.run()
+        curl.waitUntilExit()
+        #expect(String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "200")
+        #expect(try await waitFor("stderr-writer: process", in: log))
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        let line = lines.first { $0.contains("stderr-writer: process") } ?? ""
+        #expect(line.contains("plugin.wasm.fixture_stderr_writer"), "\(line)")
+        #expect(line.contains("stream=stderr"), "\(line)")
+    }
+
     @Test func refusesAPublicAddressWithoutAuthentication() async throws {
         let result = try await Skit.run(["serve", "-c", "/nonexistent/skit.toml"], environment: ["SK_SERVER__ADDRESS": "0.0.0.0:45123"])
         #expect(result.status == 1)
