@@ -125,6 +125,7 @@ let package = Package(
             name: "SkitCommands",
             dependencies: [
                 "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitNativePlugins",
+                "StreamKitWasmPlugins", "StreamKitComponentModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
