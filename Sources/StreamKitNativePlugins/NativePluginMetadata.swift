@@ -88,17 +88,11 @@ public struct NativePluginMetadata: Sendable, Equatable {
     /// `plugin::native::<kind>`, after checking the plugin's own kind. A kind that already carries
     /// the native prefix is accepted unchanged, as the original does.
     static func namespacedKind(_ raw: String, file: String) throws(NativePluginLoadError) -> String {
-        let bare = raw.hasPrefix(NativePluginABI.kindPrefix) ? String(raw.dropFirst(NativePluginABI.kindPrefix.count)) : raw
-        guard !bare.isEmpty else { throw .invalidMetadata(file: file, reason: "kind is empty") }
-        guard !bare.contains("::") else {
-            throw .invalidMetadata(file: file, reason: "kind '\(raw)' contains '::'; a plugin names only its own part (e.g. 'gain'), the host adds '\(NativePluginABI.kindPrefix)'")
+        do {
+            return try PluginKindName.namespaced(raw, prefix: NativePluginABI.kindPrefix)
+        } catch {
+            throw .invalidMetadata(file: file, reason: error.description)
         }
-        guard bare.utf8.count <= 64 else { throw .invalidMetadata(file: file, reason: "kind '\(bare.prefix(64))…' is longer than 64 characters") }
-        let allowed = bare.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
-        guard allowed else {
-            throw .invalidMetadata(file: file, reason: "kind '\(bare)' may only contain lowercase letters, digits, '_' and '-'")
-        }
-        return NativePluginABI.kindPrefix + bare
     }
 
     private static func count<T>(_ count: Int, pointer: UnsafePointer<T>?, field: String, file: String) throws(NativePluginLoadError) -> Int {

@@ -98,14 +98,11 @@ public final class WasmPluginLibrary: Sendable {
               case .string(let schemaText) = fields[3], case .list(let categoryValues) = fields[4] else {
             throw fail("metadata() did not return a node-metadata record")
         }
-        let bare = rawKind.hasPrefix(kindPrefix) ? String(rawKind.dropFirst(kindPrefix.count)) : rawKind
-        guard !bare.isEmpty else { throw fail("kind is empty") }
-        guard !bare.contains("::") else {
-            throw fail("kind '\(rawKind)' contains '::'; a plugin names only its own part (e.g. 'gain'), the host adds '\(kindPrefix)'")
-        }
-        guard bare.utf8.count <= 64 else { throw fail("kind '\(bare.prefix(64))…' is longer than 64 characters") }
-        guard bare.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }) else {
-            throw fail("kind '\(bare)' may only contain lowercase letters, digits, '_' and '-'")
+        let kind: String
+        do {
+            kind = try PluginKindName.namespaced(rawKind, prefix: kindPrefix)
+        } catch {
+            throw fail(error.description)
         }
         var inputs: [InputPin] = []
         for (index, pinValue) in inputValues.enumerated() {
@@ -137,7 +134,7 @@ public final class WasmPluginLibrary: Sendable {
             schema = parsed
         }
         let categories = categoryValues.compactMap { value -> String? in if case .string(let text) = value { text } else { nil } }
-        return ParsedMetadata(kind: kindPrefix + bare, originalKind: bare, inputs: inputs, outputs: outputs, schema: schema, categories: categories)
+        return ParsedMetadata(kind: kind, originalKind: String(kind.dropFirst(kindPrefix.count)), inputs: inputs, outputs: outputs, schema: schema, categories: categories)
     }
 
     /// The node kind this plugin provides, ready for a registry.

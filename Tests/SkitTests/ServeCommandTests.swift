@@ -18,6 +18,18 @@ struct ServeCommandTests {
         return process
     }
 
+    /// `POST /api/v1/process` with `pipeline` through curl; returns the HTTP status.
+    func postOneshot(_ pipeline: URL, port: Int) throws -> String {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-F", "config=@\(pipeline.path)", "http://127.0.0.1:\(port)/api/v1/process"]
+        let status = Pipe()
+        curl.standardOutput = status
+        try curl.run()
+        curl.waitUntilExit()
+        return String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     func waitFor(_ text: String, in log: URL, limit: Duration = .seconds(20)) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
@@ -69,14 +81,7 @@ struct ServeCommandTests {
         let pipeline = root.appendingPathComponent("gain.yml")
         try "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 100}\n  - kind: plugin::native::gain_native_c\n    params: {gain_db: 6}\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n"
             .write(to: pipeline, atomically: true, encoding: .utf8)
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-s", "-o", root.appendingPathComponent("out.wav").path, "-w", "%{http_code}", "-F", "config=@\(pipeline.path)", "http://127.0.0.1:\(port)/api/v1/process"]
-        let status = Pipe()
-        curl.standardOutput = status
-        try curl.run()
-        curl.waitUntilExit()
-        #expect(String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "200")
+        #expect(try postOneshot(pipeline, port: port) == "200")
         #expect(try await waitFor("gain_native_c ready at 6.00 dB", in: log))
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         let pluginLine = lines.first { $0.contains("gain_native_c ready at 6.00 dB") } ?? ""
@@ -107,14 +112,7 @@ struct ServeCommandTests {
         let pipeline = root.appendingPathComponent("stderr.yml")
         try "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 60, sample_rate: 48000, channels: 1}\n  - kind: plugin::wasm::fixture_stderr_writer\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n"
             .write(to: pipeline, atomically: true, encoding: .utf8)
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-F", "config=@\(pipeline.path)", "http://127.0.0.1:\(port)/api/v1/process"]
-        let status = Pipe()
-        curl.standardOutput = status
-        try curl.run()
-        curl.waitUntilExit()
-        #expect(String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "200")
+        #expect(try postOneshot(pipeline, port: port) == "200")
         #expect(try await waitFor("stderr-writer: process", in: log))
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         let line = lines.first { $0.contains("stderr-writer: process") } ?? ""
