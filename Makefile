@@ -38,12 +38,6 @@ endef
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
 
-# wasm-tools, zig, componentize-py and wasmtime in .venv-tools: the component-model tests build
-# their fixtures with them. Idempotent; needs python3 with venv (installed with apt if missing).
-wasm-tools:
-	$(call apt_install,$(WASM_TOOL_PACKAGES))
-	bash scripts/install-wasm-tools.sh
-
 build: deps
 	$(SWIFT) build
 
@@ -83,11 +77,10 @@ wasm-examples:
 wasm-check: wasm-examples
 	.venv-wasm/bin/python scripts/check-wasm-examples.py
 
-# wasm-tools, zig, componentize-py and wasmtime in one venv (.venv-wasm, shared with the examples'
-# build): the component-model tests build their fixtures with them. Idempotent.
+# The component-model tests build their WAT fixtures with wasm-tools from the same venv the
+# examples use (.venv-wasm, made and pinned by scripts/build-wasm-examples.sh).
 export WASM_TOOLS_VENV := $(CURDIR)/.venv-wasm
 wasm-tools: wasm-examples
-	bash scripts/install-wasm-tools.sh
 
 test: deps wasm-check wasm-tools
 	$(call apt_install,$(TEST_PACKAGES))

@@ -7,7 +7,7 @@ import Testing
 /// every fixture is checked by an independent implementation of the binary format.
 ///
 /// The tool is found through `WASM_TOOLS` (the binary), `WASM_TOOLS_VENV` (a venv), or the
-/// package's `.venv-tools` made by `scripts/install-wasm-tools.sh`. A missing tool is a test
+/// package's `.venv-wasm` made by `scripts/build-wasm-examples.sh`. A missing tool is a test
 /// failure with instructions, never a skip.
 enum WasmTools {
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -18,13 +18,13 @@ enum WasmTools {
         var candidates: [URL] = []
         if let tool = environment["WASM_TOOLS"] { candidates.append(URL(fileURLWithPath: tool)) }
         if let venv = environment["WASM_TOOLS_VENV"] { candidates.append(URL(fileURLWithPath: venv).appendingPathComponent("bin/wasm-tools")) }
-        candidates.append(packageRoot.appendingPathComponent(".venv-tools/bin/wasm-tools"))
+        candidates.append(packageRoot.appendingPathComponent(".venv-wasm/bin/wasm-tools"))
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate
         }
         throw ToolError(message: """
             wasm-tools not found (looked at \(candidates.map(\.path).joined(separator: ", "))). \
-            Run scripts/install-wasm-tools.sh (make test does), or set WASM_TOOLS or WASM_TOOLS_VENV.
+            Run scripts/build-wasm-examples.sh (make test does), or set WASM_TOOLS or WASM_TOOLS_VENV.
             """)
     }
 
