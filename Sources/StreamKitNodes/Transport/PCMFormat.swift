@@ -17,9 +17,13 @@ public struct PCMFormat: Sendable, Equatable {
         self.sampleFormat = sampleFormat
     }
 
-    /// The announcement a socket sends first: `{"type":"format","sample_rate":…,"channels":…,"sample_format":"f32le"}`.
+    /// The announcement a socket sends first:
+    /// `{"type":"format","encoding":"pcm","sample_rate":…,"channels":…,"sample_format":"f32le"}`.
     public var json: JSONValue {
-        ["type": "format", "sample_rate": .number(Double(sampleRate)), "channels": .number(Double(channels)), "sample_format": .string(sampleFormat.rawValue)]
+        [
+            "type": "format", "encoding": "pcm", "sample_rate": .number(Double(sampleRate)), "channels": .number(Double(channels)),
+            "sample_format": .string(sampleFormat.rawValue),
+        ]
     }
 
     /// Reads an announcement; missing fields keep the values of `base`. Nil when it makes no sense.
