@@ -41,10 +41,11 @@ public struct MediaSessionReport: Sendable {
 /// of input audio is sent; when the output socket has delivered audio up to position *t*
 /// (seconds of decoded audio received so far), the latency of that message is now minus the
 /// send time of the input frame holding position *t*. It assumes the pipeline keeps the
-/// sample count (gain, filters, resampling do; a pipeline that drops or adds audio skews it),
-/// and that every output message is audio that came in (a jitter-buffer overflow that drops
-/// input makes later figures look shorter). First-audio latency is the first output message's
-/// time minus the first input frame's.
+/// sample count (gain, filters, resampling do; a pipeline that drops or adds audio skews it):
+/// audio the server drops (a jitter-buffer overflow, a slow output client) leaves the received
+/// position behind, so later figures grow by the amount dropped — a server that cannot keep up
+/// shows as latency that climbs, and as less audio received than sent. First-audio latency is
+/// the first output message's time minus the first input frame's.
 public struct MediaLoadReport: Sendable {
     public var encoding: String
     public var sessions: [MediaSessionReport]
