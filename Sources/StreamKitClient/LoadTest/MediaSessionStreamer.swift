@@ -35,8 +35,7 @@ struct MediaSessionStreamer: Sendable {
     }
 
     func url(session: String, node: String) -> String {
-        let base = server.controlURL.dropLast("/api/v1/control".count)
-        return "\(base)/api/v1/sessions/\(ServerAddress.pathSegment(session))/media/\(ServerAddress.pathSegment(node))?encoding=\(media.encoding.mediaEncoding.rawValue)"
+        server.webSocketURL("/api/v1/sessions/\(ServerAddress.pathSegment(session))/media/\(ServerAddress.pathSegment(node))?encoding=\(media.encoding.mediaEncoding.rawValue)")
     }
 
     private var configuration: WebSocketClientConfiguration {

@@ -96,19 +96,24 @@ public final class MediaOutputEndpoint: Sendable {
     /// Whether any socket wants Ogg/Opus (the node encodes only then).
     var hasOpusListeners: Bool { state.withLock { $0.listeners.values.contains { $0.encoding == .oggOpus } } }
 
-    /// Sends one audio frame to every PCM listener (announcing a new format first).
+    /// Sends one audio frame to every PCM listener (announcing a new format first). Samples are
+    /// converted to bytes only when a PCM listener is there to take them.
     func broadcast(_ frame: AudioFrame) {
         let format = PCMFormat(sampleRate: frame.sampleRate, channels: frame.channels, sampleFormat: sampleFormat)
-        let wanted = state.withLock { state in
-            state.format != format || state.listeners.values.contains { $0.encoding == .pcm }
+        let anyPCM = state.withLock { state -> Bool in
+            let changed = state.format != format
+            state.format = format
+            var any = false
+            for listener in state.listeners.values where listener.encoding == .pcm {
+                if changed { listener.continuation.yield(.announce(format.json)) }
+                any = true
+            }
+            return any
         }
-        guard wanted else { return }
+        guard anyPCM else { return }
         let bytes = format.encode(frame.samples)
         state.withLock { state in
-            let announce = state.format != format
-            state.format = format
             for listener in state.listeners.values where listener.encoding == .pcm {
-                if announce { listener.continuation.yield(.announce(format.json)) }
                 listener.continuation.yield(.audio(bytes))
             }
         }
