@@ -242,6 +242,35 @@ struct OggOpusMediaSocketTests {
         }
     }
 
+    @Test("44.1 kHz audio reaches an Ogg Opus client resampled to 48 kHz: same duration, gain applied")
+    func otherRatesAreResampledForOpus() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let (_, base) = try await Self.startSession(server, yaml: Self.openPipeline)
+        let (received, listener) = Self.listen(base + "out")
+        defer { listener.cancel() }
+        try await Self.wait("the output announcement") { received.textCount > 0 }
+        let pcm = PCMFormat(sampleRate: 44100, channels: 1)
+        let input = (0..<22050).map { Self.amplitude * sin(2 * .pi * 440 * Float($0) / 44100) }
+        try await WebSocketClient.connect(url: base + "mic", logger: Logger(label: "pcm-in")) { inbound, outbound, _ in
+            try await outbound.write(.text(#"{"type":"format","encoding":"pcm","sample_rate":44100,"channels":1,"sample_format":"f32le"}"#))
+            for start in stride(from: 0, to: input.count, by: 441) {
+                try await outbound.write(.binary(ByteBuffer(bytes: pcm.encode(Array(input[start..<start + 441])))))
+            }
+            try await Self.wait("the audio to come back") { received.seconds >= 0.45 }
+            try await outbound.close(.normalClosure, reason: nil)
+            for try await _ in inbound.messages(maxSize: 1 << 20) {}
+        }
+        let result = received.state.withLock { $0 }
+        #expect(result.error == nil, "\(result.error ?? "")")
+        #expect(result.texts.contains { $0.contains("\"sample_rate\":48000") }, "\(result.texts)")
+        // 0.5 s in; the resampler's filter and the encoder's last partial frame hold back a little.
+        let seconds = Double(result.samples.count) / 48000
+        #expect(seconds >= 0.45 && seconds <= 0.501, "0.5 s in at 44.1 kHz, \(seconds) s back at 48 kHz")
+        let ratio = Self.rms(result.samples[4800...]) / (Double(Self.amplitude) / 2.0.squareRoot())
+        #expect(abs(ratio - 0.25) < 0.03, "RMS ratio \(ratio), gain 0.25")
+    }
+
     @Test("a node that fixes ogg_opus refuses a PCM client, naming the node")
     func fixedEncodingRefusesTheOther() async throws {
         let server = try await TestServer.start()
