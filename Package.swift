@@ -111,7 +111,9 @@ let package = Package(
         .target(
             name: "StreamKitClient",
             dependencies: [
-                "StreamKitCore",
+                // StreamKitNodes for the load tester's media sockets: the server's own PCM layout,
+                // Ogg Opus encoder and decoder, and WAV reader, rather than a second copy of each.
+                "StreamKitCore", "StreamKitNodes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -57,8 +57,11 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The WebSocket URL of the control plane (`ws://host:port/api/v1/control`).
-    public var controlURL: String {
-        "\(scheme == "https" ? "wss" : "ws")://\(authority)\(basePath)/api/v1/control"
+    public var controlURL: String { webSocketURL("/api/v1/control") }
+
+    /// The WebSocket URL (`ws:` or `wss:`) of an API path such as `/api/v1/sessions/{id}/media/{node}`.
+    public func webSocketURL(_ path: String) -> String {
+        "\(scheme == "https" ? "wss" : "ws")://\(authority)\(basePath)" + (path.hasPrefix("/") ? path : "/" + path)
     }
 
     public var description: String { baseURL }

@@ -100,7 +100,11 @@ struct LoadTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lt",
         abstract: "Load-test the server with a TOML config ([oneshot] and/or [dynamic]).",
-        discussion: "Traffic goes only to --server. See samples/loadtest/ for presets.",
+        discussion: """
+            Traffic goes only to --server. See samples/loadtest/ for presets. [dynamic] media_input / media_output / \
+            media_encoding stream audio through each session's media sockets at real time and add audio sent and \
+            received, bytes and latency to the report (samples/loadtest/dynamic_media_ogg_opus.toml).
+            """,
         aliases: ["loadtest", "load-test"]
     )
 

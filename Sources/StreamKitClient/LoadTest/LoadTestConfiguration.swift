@@ -18,6 +18,9 @@ import TOMLKit
 /// sessions = 200
 /// duration_secs = 120
 /// tune_interval_ms = 5000        # each session is tuned this often (0 or absent: no tuning)
+/// media_input = "mic"           # stream audio in and out of each session (see ``LoadTestMedia``)
+/// media_output = "speaker"
+/// media_encoding = "ogg_opus"
 /// [dynamic.tune]
 /// node = "gain"
 /// params = { gain = 1.0 }        # fixed values …
@@ -72,6 +75,8 @@ public struct LoadTestConfiguration: Sendable {
         public var connections: Int
         /// Destroy the sessions at the end.
         public var cleanup: Bool
+        /// Audio streamed through each session's media sockets; nil when the test sends none.
+        public var media: LoadTestMedia?
     }
 
     public var oneshot: Oneshot?
@@ -215,7 +220,7 @@ public struct LoadTestConfiguration: Sendable {
 
         mutating func dynamic(_ table: JSONObject) throws(StreamKitClientError) -> Dynamic {
             let section = "dynamic"
-            try checkKeys(table, allowed: ["pipeline", "sessions", "duration_secs", "tune_interval_ms", "tune", "create_concurrency", "connections", "cleanup"], at: section)
+            try checkKeys(table, allowed: ["pipeline", "sessions", "duration_secs", "tune_interval_ms", "tune", "create_concurrency", "connections", "cleanup"] + LoadTestMedia.keys, at: section)
             let (path, yaml) = try pipeline(table, at: section)
             guard let sessions = try integer(table, "sessions", at: section, range: 1...Limits.maxSessions) else {
                 throw fail("\(section).sessions", "required (how many sessions to run)")
@@ -259,7 +264,60 @@ public struct LoadTestConfiguration: Sendable {
                 tuneNode: tuneNode, tuneParams: tuneParams, tuneRandom: tuneRandom,
                 createConcurrency: try integer(table, "create_concurrency", at: section, range: 1...256) ?? 8,
                 connections: try integer(table, "connections", at: section, range: 1...64) ?? min(4, sessions),
-                cleanup: try bool(table, "cleanup", at: section) ?? true
+                cleanup: try bool(table, "cleanup", at: section) ?? true,
+                media: try media(table, at: section)
+            )
+        }
+
+        func number(_ table: JSONObject, _ key: String, at section: String, range: ClosedRange<Double>) throws(StreamKitClientError) -> Double? {
+            guard let value = table[key] else { return nil }
+            guard let number = value.doubleValue, number.isFinite else { throw fail("\(section).\(key)", "expected a number, got \(value.jsonString())") }
+            guard range.contains(number) else { throw fail("\(section).\(key)", "\(number) is outside \(range.lowerBound)...\(range.upperBound)") }
+            return number
+        }
+
+        /// The `media_*` keys of `[dynamic]`; nil when there are none.
+        func media(_ table: JSONObject, at section: String) throws(StreamKitClientError) -> LoadTestMedia? {
+            let given = LoadTestMedia.keys.filter { table[$0] != nil }
+            guard !given.isEmpty else { return nil }
+            let input = try string(table, "media_input", at: section)
+            let output = try string(table, "media_output", at: section)
+            guard input != nil || output != nil else {
+                throw fail("\(section).\(given[0])", "needs media_input (a transport::websocket::input node) and/or media_output (a transport::websocket::output node)")
+            }
+            var encoding = LoadTestMedia.Encoding.pcmF32le
+            if let name = try string(table, "media_encoding", at: section) {
+                guard let parsed = LoadTestMedia.Encoding(rawValue: name) else {
+                    throw fail("\(section).media_encoding", "unknown encoding '\(name)' (expected \(LoadTestMedia.Encoding.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                encoding = parsed
+            }
+            let file = try self.file(table, "media_input_file", at: section)
+            let toneKeys = ["media_tone_hz", "media_tone_amplitude", "media_sample_rate", "media_channels"].filter { table[$0] != nil }
+            if file != nil, let key = toneKeys.first {
+                throw fail("\(section).\(key)", "describes a generated tone; it cannot be combined with media_input_file (the file has its own format)")
+            }
+            if input == nil, let key = (["media_input_file", "media_realtime", "media_frame_ms"] + toneKeys).first(where: { table[$0] != nil }) {
+                throw fail("\(section).\(key)", "describes the audio sent, but no media_input node is named to send it to")
+            }
+            let source: LoadTestMedia.Source
+            if let file {
+                source = try LoadTestMedia.wav(path: file)
+            } else {
+                source = LoadTestMedia.tone(
+                    frequency: try number(table, "media_tone_hz", at: section, range: 1...20_000) ?? 440,
+                    amplitude: try number(table, "media_tone_amplitude", at: section, range: 0...1) ?? 0.5,
+                    sampleRate: try integer(table, "media_sample_rate", at: section, range: 8_000...192_000) ?? 48_000,
+                    channels: try integer(table, "media_channels", at: section, range: 1...8) ?? 1
+                )
+            }
+            if encoding == .oggOpus && source.channels > 2 {
+                throw fail("\(section).media_encoding", "ogg_opus sends mono or stereo; the input has \(source.channels) channels")
+            }
+            return LoadTestMedia(
+                inputNode: input, outputNode: output, encoding: encoding, source: source,
+                frameMilliseconds: try integer(table, "media_frame_ms", at: section, range: 5...1000) ?? 20,
+                realTime: try bool(table, "media_realtime", at: section) ?? true
             )
         }
     }

@@ -72,18 +72,22 @@ public struct LoadTestReport: Sendable {
     public var elapsedSeconds: Double
     /// Remarks about the run (phases cut short, sessions not created, …).
     public var notes: [String]
+    /// Audio streamed through the sessions' media sockets, when the test did that.
+    public var media: MediaLoadReport?
 
     /// The report of operation `name`.
     public func operation(_ name: String) -> OperationReport? { operations.first { $0.name == name } }
 
     /// Errors over all operations.
-    public var totalErrors: Int { operations.reduce(0) { $0 + $1.errorCount } }
+    public var totalErrors: Int { operations.reduce(0) { $0 + $1.errorCount } + (media?.errorCount ?? 0) }
 
     public var json: JSONValue {
-        [
+        var object: JSONObject = [
             "server": .string(server), "elapsed_secs": .number(elapsedSeconds),
             "operations": .array(operations.map(\.json)), "notes": .array(notes.map { .string($0) }),
         ]
+        if let media { object["media"] = media.json }
+        return .object(object)
     }
 
     /// A plain-text table.
@@ -116,6 +120,7 @@ public struct LoadTestReport: Sendable {
                 lines.append("\(operation.name) error \(error.kind) ×\(error.count): \(error.example)")
             }
         }
+        if let media { lines += media.lines }
         lines += notes.map { "note: \($0)" }
         return lines.joined(separator: "\n")
     }

@@ -44,6 +44,7 @@ public struct LoadTester: Sendable {
         let tuneRecorder = OperationRecorder(name: "tune")
         let destroyRecorder = OperationRecorder(name: "session_destroy")
         let phaseTimes = Locked<[String: Double]>([:])
+        let mediaOutcome = Locked<(report: MediaLoadReport?, error: StreamKitClientError?)>((nil, nil))
 
         let progress = onProgress.map { report in
             Task {
@@ -73,7 +74,7 @@ public struct LoadTester: Sendable {
                 group.addTask {
                     await runDynamic(
                         dynamic, http: http, create: createRecorder, tune: tuneRecorder, destroy: destroyRecorder,
-                        notes: notes, phaseTimes: phaseTimes
+                        notes: notes, phaseTimes: phaseTimes, media: mediaOutcome
                     )
                 }
             }
@@ -81,6 +82,9 @@ public struct LoadTester: Sendable {
         progress?.cancel()
         try? await http.shutdown()
 
+        let media = mediaOutcome.value
+        // A media option that does not fit the pipeline is the config's fault: say so, not a count.
+        if let error = media.error { throw error }
         let times = phaseTimes.withLock { $0 }
         var operations: [OperationReport] = []
         if configuration.oneshot != nil {
@@ -97,7 +101,7 @@ public struct LoadTester: Sendable {
         }
         return LoadTestReport(
             server: server.baseURL, operations: operations,
-            elapsedSeconds: Self.seconds(ContinuousClock.now - started), notes: notes.withLock { $0 }
+            elapsedSeconds: Self.seconds(ContinuousClock.now - started), notes: notes.withLock { $0 }, media: media.report
         )
     }
 
@@ -144,7 +148,8 @@ public struct LoadTester: Sendable {
     private func runDynamic(
         _ config: LoadTestConfiguration.Dynamic, http: HTTPClient,
         create: OperationRecorder, tune: OperationRecorder, destroy: OperationRecorder,
-        notes: Locked<[String]>, phaseTimes: Locked<[String: Double]>
+        notes: Locked<[String]>, phaseTimes: Locked<[String: Double]>,
+        media: Locked<(report: MediaLoadReport?, error: StreamKitClientError?)>
     ) async {
         let client = StreamKitHTTPClient(server: server, role: role, roleHeader: roleHeader, httpClient: http)
         let phaseStart = ContinuousClock.now
@@ -179,7 +184,27 @@ public struct LoadTester: Sendable {
             notes.withLock { $0.append("dynamic: \(sessions.count) of \(config.sessions) sessions were created") }
         }
 
-        // 2. Tune them until the deadline (or just let them run).
+        // 2. Stream audio through their media sockets (checked against the real pipeline first)
+        //    while tuning them until the deadline (or just letting them run).
+        var mediaTask: Task<MediaLoadReport?, Never>?
+        if let settings = config.media, let first = sessions.first {
+            do {
+                try Self.checkMedia(settings, against: try await client.pipeline(of: first), file: config.pipelinePath)
+                let streamer = MediaSessionStreamer(media: settings, server: server, role: role, roleHeader: roleHeader)
+                mediaTask = Task {
+                    let reports = await withTaskGroup(of: MediaSessionReport.self) { group in
+                        for session in sessions { group.addTask { await streamer.run(session: session, until: deadline) } }
+                        var reports: [MediaSessionReport] = []
+                        for await report in group { reports.append(report) }
+                        return reports
+                    }
+                    let order = Dictionary(uniqueKeysWithValues: sessions.enumerated().map { ($1, $0) })
+                    return MediaLoadReport(encoding: settings.encoding.rawValue, sessions: reports.sorted { (order[$0.session] ?? 0) < (order[$1.session] ?? 0) })
+                }
+            } catch {
+                media.withLock { $0.error = error }
+            }
+        }
         let tuneStart = ContinuousClock.now
         if let interval = config.tuneInterval, let node = config.tuneNode, !sessions.isEmpty {
             var connections: [ControlConnection] = []
@@ -222,6 +247,10 @@ public struct LoadTester: Sendable {
         } else if ContinuousClock.now < deadline {
             try? await Task.sleep(until: deadline)
         }
+        if let mediaTask {
+            let report = await mediaTask.value
+            media.withLock { $0.report = report }
+        }
         phaseTimes.withLock { $0["tune"] = Self.seconds(ContinuousClock.now - tuneStart) }
 
         // 3. Clean up.
@@ -250,6 +279,29 @@ public struct LoadTester: Sendable {
             }
         }
         phaseTimes.withLock { $0["session_destroy"] = Self.seconds(ContinuousClock.now - destroyStart) }
+    }
+
+    /// Checks the media options against a session's real pipeline: the nodes exist, have the
+    /// right kinds, and do not fix another encoding. The errors name the node and the pipeline's
+    /// real media nodes.
+    static func checkMedia(_ media: LoadTestMedia, against pipeline: RemotePipeline, file: String) throws(StreamKitClientError) {
+        let checks: [(key: String, node: String?, kind: String)] = [
+            ("media_input", media.inputNode, "transport::websocket::input"), ("media_output", media.outputNode, "transport::websocket::output"),
+        ]
+        for (key, name, kind) in checks {
+            guard let name else { continue }
+            let candidates = pipeline.nodes.filter { $0.kind == kind }.map(\.id)
+            let available = candidates.isEmpty ? "it has no \(kind) node" : "its \(kind) nodes: \(candidates.joined(separator: ", "))"
+            guard let node = pipeline.nodes.first(where: { $0.id == name }) else {
+                throw .invalidArgument("[dynamic] \(key) = \"\(name)\": the pipeline (\(file)) has no node '\(name)'; \(available)")
+            }
+            guard node.kind == kind else {
+                throw .invalidArgument("[dynamic] \(key) = \"\(name)\": node '\(name)' is a \(node.kind), not a \(kind); \(available)")
+            }
+            if let fixed = node.params["encoding"]?.stringValue, fixed != media.encoding.mediaEncoding.rawValue {
+                throw .invalidArgument("[dynamic] media_encoding = \"\(media.encoding.rawValue)\": node '\(name)' fixes encoding \(fixed) in its params")
+            }
+        }
     }
 
     /// The parameters of one tune: the fixed ones plus fresh random draws.

@@ -36,8 +36,6 @@ struct OggMuxerNode: Node {
         }
     )
 
-    static let vendor = "StreamKit for Swift"
-
     var serial: UInt32
     var channels: Int
     var preSkip: Int
@@ -48,10 +46,9 @@ struct OggMuxerNode: Node {
     var contentType: String? { "audio/ogg" }
 
     func run(context: NodeContext) async throws {
-        var writer: OggPageWriter?
+        var pager: OggOpusPager?
         var currentHead: OpusHead?
         var nextSerial = serial
-        var granule: Int64 = 0
         var pageSamples = 0
 
         func send(_ bytes: [UInt8]) async throws {
@@ -61,23 +58,19 @@ struct OggMuxerNode: Node {
 
         /// Starts a logical stream: the ID header and the comment header, each on its own page.
         func begin(_ head: OpusHead) async throws {
-            var newWriter = OggPageWriter(serial: nextSerial)
+            var newPager = OggOpusPager(serial: nextSerial)
             nextSerial &+= 1
-            newWriter.append(head.bytes, granuleEnd: 0)
-            var bytes = newWriter.flush()
-            newWriter.append(OpusHead.tags(vendor: Self.vendor), granuleEnd: 0)
-            bytes += newWriter.flush()
-            writer = newWriter
+            let bytes = newPager.headers(head)
+            pager = newPager
             currentHead = head
-            granule = 0
             pageSamples = 0
             try await send(bytes)
         }
 
         func end() async throws {
-            guard var current = writer else { return }
-            try await send(current.flush(endOfStream: true, emptyPageGranule: granule))
-            writer = nil
+            guard var current = pager else { return }
+            try await send(current.flush(endOfStream: true))
+            pager = nil
         }
 
         while let input = await context.next() {
@@ -101,10 +94,10 @@ struct OggMuxerNode: Node {
                     context.countDiscarded()
                     continue
                 }
-                if writer == nil {
+                if pager == nil {
                     try await begin(OpusHead(channels: channels, preSkip: preSkip, inputSampleRate: 48_000))
                 }
-                guard var current = writer else { continue }
+                guard var current = pager else { continue }
                 // A page that holds enough audio goes out when the next packet arrives, so that
                 // the last page (flagged end-of-stream at the end) is never empty.
                 if pageSamples >= pageDurationSamples && current.queuedCount > 0 {
@@ -115,10 +108,9 @@ struct OggMuxerNode: Node {
                 if let durationUs = packet.metadata?.durationUs, durationUs > 0 {
                     counted = min(samples, OpusTime.samples(microseconds: durationUs))
                 }
-                granule += Int64(counted)
                 pageSamples += samples
-                current.append(data, granuleEnd: granule)
-                writer = current
+                current.append(data, samples: counted)
+                pager = current
             case .packet:
                 context.countDiscarded()
             case .paramsUpdate(let update):
@@ -128,7 +120,7 @@ struct OggMuxerNode: Node {
             }
         }
         if context.isShutdownRequested { return }
-        if writer == nil && currentHead == nil {
+        if pager == nil && currentHead == nil {
             // No packet at all: still a valid (empty) Ogg Opus stream.
             try await begin(OpusHead(channels: channels, preSkip: preSkip, inputSampleRate: 48_000))
         }

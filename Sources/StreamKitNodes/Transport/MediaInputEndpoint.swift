@@ -11,6 +11,8 @@ public final class MediaInputEndpoint: Sendable {
     public let defaultFormat: PCMFormat
     /// Most audio held, in frames per channel.
     public let capacityFrames: Int
+    /// The encoding the node's parameters fix; nil lets each client choose (PCM unless it asks).
+    public let encoding: MediaEncoding?
 
     private struct State {
         // A few dozen frames at most (the capacity bounds it), so removing from the front is cheap.
@@ -22,8 +24,9 @@ public final class MediaInputEndpoint: Sendable {
 
     private let state = Mutex(State())
 
-    init(defaultFormat: PCMFormat, capacityFrames: Int) {
+    init(defaultFormat: PCMFormat, capacityFrames: Int, encoding: MediaEncoding? = nil) {
         self.defaultFormat = defaultFormat
+        self.encoding = encoding
         self.capacityFrames = max(1, capacityFrames)
     }
 

@@ -17,9 +17,13 @@ public struct PCMFormat: Sendable, Equatable {
         self.sampleFormat = sampleFormat
     }
 
-    /// The announcement a socket sends first: `{"type":"format","sample_rate":…,"channels":…,"sample_format":"f32le"}`.
+    /// The announcement a socket sends first:
+    /// `{"type":"format","encoding":"pcm","sample_rate":…,"channels":…,"sample_format":"f32le"}`.
     public var json: JSONValue {
-        ["type": "format", "sample_rate": .number(Double(sampleRate)), "channels": .number(Double(channels)), "sample_format": .string(sampleFormat.rawValue)]
+        [
+            "type": "format", "encoding": "pcm", "sample_rate": .number(Double(sampleRate)), "channels": .number(Double(channels)),
+            "sample_format": .string(sampleFormat.rawValue),
+        ]
     }
 
     /// Reads an announcement; missing fields keep the values of `base`. Nil when it makes no sense.
@@ -37,36 +41,53 @@ public struct PCMFormat: Sendable, Equatable {
 
     /// Decodes one binary message into float samples (a trailing partial sample is ignored).
     public func decode(_ bytes: some Collection<UInt8>) -> [Float] {
+        // Socket buffers are contiguous; the copy is only for other collections.
+        if let samples = bytes.withContiguousStorageIfAvailable({ decode(contiguous: $0) }) { return samples }
+        return Array(bytes).withUnsafeBufferPointer { decode(contiguous: $0) }
+    }
+
+    private func decode(contiguous bytes: UnsafeBufferPointer<UInt8>) -> [Float] {
         let width = sampleFormat.bytesPerSample
         let count = bytes.count / width
-        var samples = [Float](repeating: 0, count: count)
-        var index = bytes.startIndex
-        for i in 0..<count {
-            var bits: UInt32 = 0
-            for b in 0..<width {
-                bits |= UInt32(bytes[index]) << (8 * UInt32(b))
-                index = bytes.index(after: index)
+        let isFloat = sampleFormat == .f32le
+        return [Float](unsafeUninitializedCapacity: count) { samples, initialized in
+            for i in 0..<count {
+                let o = i * width
+                if isFloat {
+                    let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
+                    samples[i] = Float(bitPattern: bits)
+                } else {
+                    samples[i] = Float(Int16(bitPattern: UInt16(bytes[o]) | UInt16(bytes[o + 1]) << 8)) / 32768
+                }
             }
-            samples[i] = sampleFormat == .f32le ? Float(bitPattern: bits) : Float(Int16(truncatingIfNeeded: bits)) / 32768
+            initialized = count
         }
-        return samples
     }
 
     /// Encodes float samples for a binary message.
     public func encode(_ samples: [Float]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(samples.count * sampleFormat.bytesPerSample)
-        for sample in samples {
-            switch sampleFormat {
-            case .f32le:
-                let bits = sample.bitPattern
-                bytes += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24)]
-            case .s16le:
-                let value = Int16(max(-32768, min(32767, (sample * 32768).rounded())))
-                let bits = UInt16(bitPattern: value)
-                bytes += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8)]
+        let width = sampleFormat.bytesPerSample
+        let isFloat = sampleFormat == .f32le
+        // Written in place: one allocation per message, not one per sample (this runs for every
+        // frame of every live client).
+        return [UInt8](unsafeUninitializedCapacity: samples.count * width) { bytes, initialized in
+            samples.withUnsafeBufferPointer { samples in
+                for (i, sample) in samples.enumerated() {
+                    let o = i * width
+                    if isFloat {
+                        let bits = sample.bitPattern
+                        bytes[o] = UInt8(truncatingIfNeeded: bits)
+                        bytes[o + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                        bytes[o + 2] = UInt8(truncatingIfNeeded: bits >> 16)
+                        bytes[o + 3] = UInt8(truncatingIfNeeded: bits >> 24)
+                    } else {
+                        let bits = UInt16(bitPattern: Int16(max(-32768, min(32767, (sample * 32768).rounded()))))
+                        bytes[o] = UInt8(truncatingIfNeeded: bits)
+                        bytes[o + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                    }
+                }
             }
+            initialized = samples.count * width
         }
-        return bytes
     }
 }

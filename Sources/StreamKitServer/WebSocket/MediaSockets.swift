@@ -6,9 +6,12 @@ import StreamKitCore
 import StreamKitNodes
 
 /// Live media over WebSocket: `GET /api/v1/sessions/{session}/media/{node}` connects to a running
-/// `transport::websocket::input` node (the client sends PCM) or `transport::websocket::output`
-/// node (the client receives PCM). The nodes own their endpoints (``MediaEndpoints``); this only
-/// checks the caller, finds the endpoint and moves bytes.
+/// `transport::websocket::input` node (the client sends audio) or `transport::websocket::output`
+/// node (the client receives audio), as raw PCM or, with `?encoding=ogg_opus`, as an Ogg Opus
+/// stream (``MediaEncoding``). The nodes own their endpoints (``MediaEndpoints``); this only
+/// checks the caller, finds the endpoint and moves bytes. Ogg Opus from a client is decoded here,
+/// on a queue of the socket's own (never the cooperative pool); anything wrong with it closes
+/// that socket with a reason and leaves the node and the session running.
 ///
 /// Same protections as the control plane: a browser page must come from an allowed origin, and
 /// the caller must own the session and may tune nodes (`tune_nodes`), since feeding audio into a
@@ -40,9 +43,24 @@ enum MediaSockets {
                         try await outbound.close(.policyViolation, reason: "\(error)")
                         return
                     }
+                    let node = context.requestContext.parameters.get("node") ?? ""
+                    let requested: MediaEncoding?
+                    let encoding: MediaEncoding
+                    do {
+                        requested = try context.request.uri.queryParameters.get("encoding").map { name throws(StreamKitError) in try MediaEncoding.parse(name) }
+                        switch found {
+                        case .input(let endpoint): encoding = try MediaEncoding.resolve(requested: requested, fixed: endpoint.encoding, node: node)
+                        case .output(let endpoint): encoding = try MediaEncoding.resolve(requested: requested, fixed: endpoint.encoding, node: node)
+                        }
+                    } catch {
+                        try await outbound.close(.unacceptableData, reason: closeReason("\(error)"))
+                        return
+                    }
                     switch found {
-                    case .input(let endpoint): try await receive(inbound, outbound, into: endpoint, logger: context.logger)
-                    case .output(let endpoint): try await send(endpoint, outbound, inbound: inbound)
+                    case .input(let endpoint):
+                        try await receive(inbound, outbound, into: endpoint, encoding: encoding, node: node, logger: context.logger)
+                    case .output(let endpoint):
+                        try await send(endpoint, encoding: encoding, outbound, inbound: inbound)
                     }
                 }
             )
@@ -65,33 +83,80 @@ enum MediaSockets {
         throw APIError.notFound("Node '\(node)' of session '\(entry.info.id)' is not a running transport::websocket node")
     }
 
-    /// Client → input node: an optional format announcement, then binary PCM messages.
-    static func receive(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, into endpoint: MediaInputEndpoint, logger: Logger) async throws {
+    /// Client → input node: an optional format announcement, then binary PCM messages or an Ogg
+    /// Opus stream cut into messages anywhere.
+    static func receive(
+        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, into endpoint: MediaInputEndpoint,
+        encoding initial: MediaEncoding, node: String, logger: Logger
+    ) async throws {
         var format = endpoint.defaultFormat
-        try await outbound.write(.text(format.json.jsonString()))
+        var encoding = initial
+        // Created with the first Ogg bytes; one per socket, since each client sends its own stream.
+        var ogg: OggOpusAudioDecoder?
+        let codecQueue = BlockingQueue(label: "streamkit.media.\(node)")
+        try await outbound.write(.text((encoding == .pcm ? format.json : MediaEncoding.oggOpusAnnouncement(channels: nil)).jsonString()))
         for try await message in inbound.messages(maxSize: maxMessageBytes) {
             switch message {
             case .text(let text):
-                guard let json = try? JSONValue.parse(text), let announced = PCMFormat.parse(json, base: format) else {
-                    try await outbound.close(.unacceptableData, reason: "bad format announcement")
+                guard let json = try? JSONValue.parse(text) else {
+                    try await outbound.close(.unacceptableData, reason: "bad format announcement: not JSON")
                     return
                 }
-                format = announced
+                if let name = json["encoding"]?.stringValue {
+                    do {
+                        let chosen = try MediaEncoding.resolve(requested: try MediaEncoding.parse(name), fixed: endpoint.encoding, node: node)
+                        if chosen != encoding { ogg = nil }
+                        encoding = chosen
+                    } catch {
+                        try await outbound.close(.unacceptableData, reason: closeReason("\(error)"))
+                        return
+                    }
+                }
+                if encoding == .pcm {
+                    guard let announced = PCMFormat.parse(json, base: format) else {
+                        try await outbound.close(.unacceptableData, reason: "bad format announcement")
+                        return
+                    }
+                    format = announced
+                }
             case .binary(let buffer):
-                let samples = format.decode(buffer.readableBytesView)
-                guard !samples.isEmpty else { continue }
-                let frame = AudioFrame(sampleRate: format.sampleRate, channels: format.channels, samples: samples)
-                guard endpoint.push(frame) else {
-                    try await outbound.close(.goingAway, reason: "node stopped")
-                    return
+                let frames: [AudioFrame]
+                switch encoding {
+                case .pcm:
+                    let samples = format.decode(buffer.readableBytesView)
+                    frames = samples.isEmpty ? [] : [AudioFrame(sampleRate: format.sampleRate, channels: format.channels, samples: samples)]
+                case .oggOpus:
+                    let decoder = ogg ?? OggOpusAudioDecoder()
+                    ogg = decoder
+                    let bytes = Array(buffer.readableBytesView)
+                    do {
+                        frames = try await codecQueue.run { try decoder.feed(bytes) }
+                    } catch {
+                        logger.info("media socket closed: bad Ogg Opus input", metadata: ["node": "\(node)", "error": "\(error)"])
+                        try await outbound.close(.unacceptableData, reason: closeReason("\(error)"))
+                        return
+                    }
+                }
+                for frame in frames {
+                    guard endpoint.push(frame) else {
+                        try await outbound.close(.goingAway, reason: "node stopped")
+                        return
+                    }
                 }
             }
         }
     }
 
-    /// Output node → client: the format, then PCM, until the node ends or the client leaves.
-    static func send(_ endpoint: MediaOutputEndpoint, _ outbound: WebSocketOutboundWriter, inbound: WebSocketInboundStream) async throws {
-        let (messages, stop) = endpoint.listen()
+    /// A close reason that fits a Close frame (RFC 6455 allows 123 bytes of UTF-8 after the code).
+    static func closeReason(_ text: String) -> String {
+        var reason = text.hasPrefix("Invalid data: ") ? String(text.dropFirst("Invalid data: ".count)) : text
+        while reason.utf8.count > 123 { reason.removeLast() }
+        return reason
+    }
+
+    /// Output node → client: the format, then PCM or Ogg pages, until the node ends or the client leaves.
+    static func send(_ endpoint: MediaOutputEndpoint, encoding: MediaEncoding, _ outbound: WebSocketOutboundWriter, inbound: WebSocketInboundStream) async throws {
+        let (messages, stop) = endpoint.listen(encoding: encoding)
         defer { stop() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Reading keeps pings and the client's Close flowing; anything the client sends is ignored.
@@ -101,8 +166,11 @@ enum MediaSockets {
             group.addTask {
                 for await message in messages {
                     switch message {
-                    case .format(let format): try await outbound.write(.text(format.json.jsonString()))
+                    case .announce(let json): try await outbound.write(.text(json.jsonString()))
                     case .audio(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                    case .refuse(let reason):
+                        try await outbound.close(.unacceptableData, reason: closeReason(reason))
+                        return
                     }
                 }
                 try await outbound.close(.goingAway, reason: "node stopped")

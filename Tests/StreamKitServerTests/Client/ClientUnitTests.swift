@@ -116,6 +116,10 @@ struct ClientUnitTests {
         #expect(sessions.tuneInterval != nil)
         #expect(sessions.pipelineYAML.contains("duration_ms: 0"))
 
+        let media = try #require(try LoadTestConfiguration.load(path: root.appendingPathComponent("dynamic_media_ogg_opus.toml").path).dynamic?.media)
+        #expect(media.inputNode == "mic" && media.outputNode == "speaker" && media.encoding == .oggOpus)
+        #expect(media.source.samples.count == 48000 && media.source.sampleRate == 48000)
+
         let oneshotPath = root.appendingPathComponent("oneshot_passthrough.toml").path
         let input = root.deletingLastPathComponent().appendingPathComponent("audio/generated/tone.wav").path
         if FileManager.default.fileExists(atPath: input) {

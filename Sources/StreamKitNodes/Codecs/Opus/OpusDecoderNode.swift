@@ -30,7 +30,7 @@ struct OpusDecoderNode: Node {
     var outputPins: [OutputPin] { [OutputPin(name: "out", produces: .rawAudio(AudioFormat(sampleRate: 48_000, channels: channels)))] }
 
     func run(context: NodeContext) async throws {
-        let state = DecoderState(forcedChannels: channels)
+        let state = OpusPacketDecoder(forcedChannels: channels)
         var consecutiveErrors = 0
         var decodedAny = false
         var lastError = ""
@@ -41,7 +41,7 @@ struct OpusDecoderNode: Node {
             let work = batch
             batch.removeAll(keepingCapacity: true)
             let box = state
-            let decoded = try await context.blocking.run { () -> DecoderState.Decoded in box.decode(work) }
+            let decoded = try await context.blocking.run { () -> OpusPacketDecoder.Decoded in box.decode(work) }
             for error in decoded.errors {
                 lastError = error
                 consecutiveErrors += 1
@@ -91,70 +91,5 @@ struct OpusDecoderNode: Node {
         if !decodedAny && consecutiveErrors > 0 {
             throw StreamKitError.codec("no packet decoded as Opus (last error: \(lastError))")
         }
-    }
-}
-
-/// The decoder and its position in the stream. A class so that the blocking queue can work on
-/// it; `@unchecked Sendable` because only the owning node touches it, one batch at a time.
-private final class DecoderState: @unchecked Sendable {
-    let forcedChannels: Int
-    private var decoder: LibOpusDecoder?
-    private var head: OpusHead?
-    private var skipRemaining = 0
-
-    init(forcedChannels: Int) {
-        self.forcedChannels = forcedChannels
-    }
-
-    /// A new stream begins (an `OpusHead` arrived).
-    func start(_ head: OpusHead) throws {
-        if head.channels > 2 {
-            throw StreamKitError.codec("multichannel Opus (\(head.channels) channels) is not supported")
-        }
-        self.head = head
-        decoder = nil
-        skipRemaining = head.preSkip
-    }
-
-    func decode(_ packets: [BinaryPacket]) -> Decoded {
-        var result = Decoded()
-        for packet in packets {
-            do {
-                if decoder == nil {
-                    let channels = forcedChannels > 0 ? forcedChannels : head?.channels ?? (OpusPacketInfo.isStereo(packet.data) ? 2 : 1)
-                    decoder = try LibOpusDecoder(channels: channels)
-                }
-                guard let decoder else { continue }
-                var samples = try decoder.decode(packet.data)
-                let channels = decoder.channels
-                var frames = samples.count / channels
-                // End trimming: the container says this packet holds fewer samples than it decodes to.
-                if let durationUs = packet.metadata?.durationUs, durationUs > 0 {
-                    let wanted = OpusTime.samples(microseconds: durationUs)
-                    if wanted < frames {
-                        samples.removeLast((frames - wanted) * channels)
-                        frames = wanted
-                    }
-                }
-                if skipRemaining > 0 {
-                    let skip = min(skipRemaining, frames)
-                    samples.removeFirst(skip * channels)
-                    frames -= skip
-                    skipRemaining -= skip
-                }
-                guard frames > 0 else { continue }
-                var metadata = packet.metadata ?? PacketMetadata()
-                metadata.durationUs = OpusTime.microseconds(samples: frames)
-                result.frames.append(AudioFrame(sampleRate: 48_000, channels: channels, samples: samples, metadata: metadata))
-            } catch {
-                result.errors.append("\(error)")
-            }
-        }
-        return result
-    }
-
-    struct Decoded: Sendable {
-        var frames: [AudioFrame] = []
-        var errors: [String] = []
     }
 }

@@ -37,6 +37,14 @@ struct OggOpusDemuxer {
     private(set) var lostPackets = 0
     private(set) var opusStreams = 0
 
+    /// Pages skipped for a bad checksum so far (a file tolerates them until ``finish()``; a live
+    /// socket does not).
+    var corruptPages: Int { reader.corruptPages }
+    /// Bytes skipped because they were not part of a valid page.
+    var skippedBytes: Int { reader.skippedBytes }
+    /// Whether any valid page was found.
+    var foundPage: Bool { reader.foundPage }
+
     mutating func feed(_ bytes: [UInt8]) throws(StreamKitError) -> [Output] {
         reader.feed(bytes)
         var out: [Output] = []
