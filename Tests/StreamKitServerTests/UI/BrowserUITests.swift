@@ -70,7 +70,7 @@ struct BrowserUITests {
             }
             // A narrow window: the layout stacks, nothing overflows sideways, and every view still works.
             try await driver.setWindow(width: 480, height: 800)
-            for view in ["designer", "monitor", "oneshot"] {
+            for view in ["designer", "monitor", "telemetry", "oneshot", "plugins"] {
                 try await open(driver, server, view)
                 let overflow = try await driver.execute("return document.documentElement.scrollWidth - window.innerWidth")
                 #expect((overflow.doubleValue ?? 99) <= 1, "\(view) overflows a narrow window by \(overflow) px")
