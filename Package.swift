@@ -103,7 +103,7 @@ let package = Package(
                 .embedInCode("UI/js/schemaform.js"), .embedInCode("UI/js/designer.js"), .embedInCode("UI/js/monitor.js"),
                 .embedInCode("UI/js/telemetry.js"), .embedInCode("UI/js/oneshot.js"), .embedInCode("UI/js/plugins.js"),
                 .embedInCode("UI/js/wav.js"), .embedInCode("UI/js/graph.js"),
-                .embedInCode("UI/js/live-audio.js"), .embedInCode("UI/js/pcm-worklet.js"),
+                .embedInCode("UI/js/live-audio.js"), .embedInCode("UI/js/pcm-worklet.js"), .embedInCode("UI/js/history.js"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -9,7 +9,7 @@ enum UIFiles {
         "index.html", "app.css",
         "js/app.js", "js/api.js", "js/yaml.js", "js/schemaform.js", "js/designer.js",
         "js/monitor.js", "js/telemetry.js", "js/oneshot.js", "js/plugins.js", "js/wav.js", "js/graph.js",
-        "js/live-audio.js", "js/pcm-worklet.js",
+        "js/live-audio.js", "js/pcm-worklet.js", "js/history.js",
     ]
 
     /// The bytes of one embedded file.
@@ -30,6 +30,7 @@ enum UIFiles {
         case "js/graph.js": PackageResources.graph_js
         case "js/live-audio.js": PackageResources.live_audio_js
         case "js/pcm-worklet.js": PackageResources.pcm_worklet_js
+        case "js/history.js": PackageResources.history_js
         default: nil
         }
     }

@@ -6,7 +6,8 @@ import StreamKitCore
 /// The web UI in a real browser (headless Chromium via chromedriver) against a real server:
 /// each view loads without console errors, the designer builds and starts a pipeline whose
 /// nodes turn Running, tuning reaches the server, telemetry shows up, a oneshot returns audio
-/// with the expected level, plugins upload. Screenshots of each view go to `.build/ui-screenshots/`.
+/// with the expected level (every channel played), plugins upload, reload and delete.
+/// Screenshots of each view go to `.build/ui-screenshots/`.
 @Suite("Web UI in headless Chromium", .serialized)
 struct BrowserUITests {
     static let screenshots = PluginFixtures.repoRoot.appendingPathComponent(".build/ui-screenshots")
@@ -69,7 +70,7 @@ struct BrowserUITests {
             }
             // A narrow window: the layout stacks, nothing overflows sideways, and every view still works.
             try await driver.setWindow(width: 480, height: 800)
-            for view in ["designer", "monitor", "oneshot"] {
+            for view in ["designer", "monitor", "telemetry", "oneshot", "plugins"] {
                 try await open(driver, server, view)
                 let overflow = try await driver.execute("return document.documentElement.scrollWidth - window.innerWidth")
                 #expect((overflow.doubleValue ?? 99) <= 1, "\(view) overflows a narrow window by \(overflow) px")
@@ -190,6 +191,31 @@ struct BrowserUITests {
             let playable = try await driver.execute("return document.getElementById('o-audio').src.startsWith('blob:') && !!document.getElementById('o-download').href")
             #expect(playable.boolValue == true)
             try await save(driver, "oneshot-result")
+
+            // A stereo result plays both channels: the same tone up-mixed to two channels comes
+            // back, and the page's decoder has both at the tone's level.
+            try await driver.execute("""
+                document.getElementById('o-yaml').value = arguments[0];
+                document.getElementById('o-playback').textContent = '';
+                delete document.getElementById('o-playback').dataset.channels;
+                """, [.string("""
+                mode: oneshot
+                steps:
+                  - kind: streamkit::http_input
+                  - kind: containers::wav::demuxer
+                  - kind: audio::resampler
+                    params: {target_sample_rate: 48000, channels: 2}
+                  - kind: containers::wav::muxer
+                  - kind: streamkit::http_output
+                """)])
+            try await driver.click("#o-run")
+            let stereo = try await driver.wait("the stereo result", timeout: .seconds(30), script: """
+                const p = document.getElementById('o-playback').dataset; return p.channels ? {channels: Number(p.channels), rms: JSON.parse(p.channelRms)} : null
+                """) { !$0.isNull }
+            let levels = stereo["rms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            #expect(stereo["channels"]?.intValue == 2 && levels.count == 2, "\(stereo)")
+            for level in levels { #expect(abs(level - 0.25 / 2.0.squareRoot()) < 0.01, "channel RMS \(levels)") }
+            try await save(driver, "oneshot-stereo")
         }
     }
 
@@ -198,10 +224,36 @@ struct BrowserUITests {
         try await withBrowser(configure: { $0.plugins.allowHTTPManagement = true }) { driver, server in
             try await open(driver, server, "plugins")
             try await driver.wait("the empty list", script: "return document.getElementById('p-list').textContent.includes('No plugins')")
-            try await driver.type("#p-file", plugin)
-            try await driver.wait("the uploaded plugin", timeout: .seconds(30), script: "return document.getElementById('p-list').textContent.includes('plugin::native::')")
+            // Drag and drop: a real File (picked into the oneshot view's file input, which shares
+            // the page) dropped on the zone the way the browser delivers a drop.
+            try await driver.type("#o-file", plugin)
+            try await driver.execute("""
+                const file = document.getElementById('o-file').files[0], zone = document.getElementById('p-drop');
+                const data = new DataTransfer(); data.items.add(file);
+                zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+                zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+                """)
+            try await driver.wait("the dropped plugin", timeout: .seconds(30), script: "return document.getElementById('p-list').textContent.includes('plugin::native::')")
             try await driver.wait("the palette to list it", script: "return [...window.streamkit.definitions.keys()].some(k => k.startsWith('plugin::native::'))")
+            try await driver.wait("version 1", script: "return document.querySelector('#p-list tr[data-kind] .version').textContent.startsWith('v1 ')")
             try await save(driver, "plugins-uploaded")
+            // Reload, twice: the picker above the list, then the row's own Reload input. The server
+            // swaps the plugin in place and the row shows each new version.
+            try await driver.type("#p-file", plugin)
+            try await driver.wait("version 2", timeout: .seconds(30), script: """
+                return document.querySelector('#p-list tr[data-kind] .version').textContent.startsWith('v2 ') && document.getElementById('p-msg').textContent.includes('now version 2')
+                """)
+            try await driver.type("#p-list input[data-reload]", plugin)
+            try await driver.wait("version 3", timeout: .seconds(30), script: """
+                const row = document.querySelector('#p-list tr[data-kind]');
+                return row.querySelector('.version').textContent.startsWith('v3 ') && row.querySelector('.msg').textContent.includes('Reloaded')
+                """)
+            let listed = try await server.get("/api/v1/plugins")
+            let versions = listed.json?.arrayValue?.map { $0["version"]?.intValue }
+            #expect(versions == [3], "\(listed.text)")
+            try await save(driver, "plugins-reloaded")
+            try await driver.click("#p-list button[data-delete]")
+            try await driver.wait("the list to empty", script: "return document.getElementById('p-list').textContent.includes('No plugins')")
         }
         try await withBrowser { driver, server in
             try await open(driver, server, "plugins")
@@ -233,7 +285,56 @@ extension BrowserUITests {
             let sent = levels["sent"]?.doubleValue ?? 0, received = levels["received"]?.doubleValue ?? 0
             #expect(sent > 0.005, "the fake microphone should be audible: \(levels)")
             #expect(abs(received / max(sent, 1e-9) - 0.5) < 0.05, "gain 0.5 expected: \(levels)")
+            // Every channel the session returns is played: the player reports what it put on each.
+            let played = try await driver.execute("return JSON.parse(document.getElementById('m-live').dataset.playedRms || '[]')")
+            let playedLevels = played.arrayValue?.compactMap(\.doubleValue) ?? []
+            #expect(playedLevels.count == 1 && (playedLevels.first ?? 0) > 0.001, "mono played: \(played)")
             try await save(driver, "monitor-microphone")
+            try await driver.click("#m-mic")
+        }
+    }
+
+    /// The same microphone through a session that up-mixes to stereo: both channels come back
+    /// and both are played, at the level that went in times the gain.
+    @Test func aStereoSessionIsPlayedOnBothChannels() async throws {
+        try await withBrowser { driver, server in
+            let yaml = """
+                name: Microphone to stereo
+                mode: dynamic
+                nodes:
+                  mic:
+                    kind: transport::websocket::input
+                    params: {sample_rate: 48000, channels: 1, jitter_buffer_ms: 200}
+                  stereo:
+                    kind: audio::resampler
+                    params: {target_sample_rate: 48000, channels: 2}
+                    needs: mic
+                  gain:
+                    kind: audio::gain
+                    params: {gain: 0.5}
+                    needs: stereo
+                  speaker:
+                    kind: transport::websocket::output
+                    needs: gain
+                """
+            let created = try await server.postJSON("/api/v1/sessions", ["yaml": .string(yaml)])
+            let session = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
+            try await open(driver, server, "monitor/\(session)")
+            try await driver.wait("nodes running", script: """
+                return !!document.getElementById('m-mic') && [...document.querySelectorAll('#m-graph .state')].every(s => s.dataset.state === 'running')
+                """)
+            try await driver.click("#m-mic")
+            let levels = try await driver.wait("2 s of stereo back", timeout: .seconds(30), script: """
+                const d = document.getElementById('m-live').dataset, played = JSON.parse(d.playedRms || '[]');
+                return Number(d.receivedSamples || 0) >= 96000 && played.length === 2
+                  ? {channels: Number(d.channels), sent: Number(d.sentRms), received: Number(d.receivedRms), played} : null
+                """) { !$0.isNull }
+            let sent = levels["sent"]?.doubleValue ?? 0, received = levels["received"]?.doubleValue ?? 0
+            let played = levels["played"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            #expect(levels["channels"]?.intValue == 2, "\(levels)")
+            #expect(abs(received / max(sent, 1e-9) - 0.5) < 0.05, "gain 0.5 expected: \(levels)")
+            #expect(played.count == 2 && played.allSatisfy { abs($0 / max(received, 1e-9) - 1) < 0.2 }, "both channels played at the received level: \(levels)")
+            try await save(driver, "monitor-stereo")
             try await driver.click("#m-mic")
         }
     }

@@ -116,6 +116,41 @@ final class WebDriver: Sendable {
         _ = try await command(.POST, "element/\(id)/value", ["text": .string(text)])
     }
 
+    /// Keys by their W3C WebDriver code points (the spec's "normalised key value" table).
+    enum Key: String {
+        case backspace = "\u{E003}", tab = "\u{E004}", enter = "\u{E007}", shift = "\u{E008}", control = "\u{E009}"
+        case escape = "\u{E00C}", space = "\u{E00D}", left = "\u{E012}", up = "\u{E013}", right = "\u{E014}", down = "\u{E015}"
+        case delete = "\u{E017}"
+    }
+
+    /// Presses one key on whatever has focus, holding `modifiers` down around it (real key events).
+    func press(_ key: Key, modifiers: [Key] = []) async throws {
+        try await keyActions(modifiers.map(\.rawValue) + [key.rawValue], release: modifiers.map(\.rawValue))
+    }
+
+    /// Presses a character key with modifiers held (`press("a", modifiers: [.control])` is Ctrl+A).
+    func press(_ character: Character, modifiers: [Key]) async throws {
+        try await keyActions(modifiers.map(\.rawValue) + [String(character)], release: modifiers.map(\.rawValue))
+    }
+
+    /// Types `text` into whatever has focus, one real key press per character.
+    func typeKeys(_ text: String) async throws {
+        var steps: [JSONValue] = []
+        for character in text {
+            steps.append(["type": "keyDown", "value": .string(String(character))])
+            steps.append(["type": "keyUp", "value": .string(String(character))])
+        }
+        _ = try await command(.POST, "actions", ["actions": [["type": "key", "id": "keyboard", "actions": .array(steps)]]])
+    }
+
+    /// Key down for each of `down` in order, then key up for the last one and for `release` in reverse.
+    private func keyActions(_ down: [String], release: [String]) async throws {
+        var steps: [JSONValue] = down.map { ["type": "keyDown", "value": .string($0)] }
+        if let last = down.last { steps.append(["type": "keyUp", "value": .string(last)]) }
+        for key in release.reversed() { steps.append(["type": "keyUp", "value": .string(key)]) }
+        _ = try await command(.POST, "actions", ["actions": [["type": "key", "id": "keyboard", "actions": .array(steps)]]])
+    }
+
     func setWindow(width: Int, height: Int) async throws {
         _ = try await command(.POST, "window/rect", ["width": .number(Double(width)), "height": .number(Double(height))])
     }

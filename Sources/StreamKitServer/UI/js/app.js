@@ -1,5 +1,6 @@
 // The app shell: one control connection, the node definitions, and hash routes
-// (`#/designer`, `#/monitor/<session>`, …) that show one view at a time.
+// (`#/designer`, `#/monitor/<session>`, …) that show one view at a time. The sample lists are
+// shared too: saving a sample anywhere refreshes every view's picker (the `samples` event).
 import { api, ControlClient } from './api.js';
 import { DesignerView } from './designer.js';
 import { MonitorView } from './monitor.js';
@@ -7,8 +8,9 @@ import { TelemetryView } from './telemetry.js';
 import { OneshotView } from './oneshot.js';
 import { PluginsView } from './plugins.js';
 
-class App {
+class App extends EventTarget {
   constructor() {
+    super();
     this.definitions = new Map();
     this.control = new ControlClient();
     const conn = document.getElementById('conn');
@@ -22,6 +24,14 @@ class App {
     const list = await api('api/v1/schema/nodes');
     this.definitions = new Map(list.map((d) => [d.kind, d]));
     this.views?.designer.renderPalette();
+  }
+
+  /** Re-reads both sample lists (`{oneshot, dynamic}`) and tells the views. */
+  async loadSamples() {
+    const [oneshot, dynamic] = await Promise.all([api('api/v1/samples/oneshot'), api('api/v1/samples/dynamic')]);
+    this.samples = { oneshot, dynamic };
+    this.dispatchEvent(new Event('samples'));
+    return this.samples;
   }
 
   async start() {

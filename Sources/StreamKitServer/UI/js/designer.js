@@ -1,7 +1,9 @@
 // The designer: a palette from /api/v1/schema/nodes, nodes on a canvas, pins connected by
 // dragging (or clicking out then in), param forms from each node's JSON Schema, and the YAML
 // kept in sync both ways. Samples load and save; a session starts from what is on the canvas.
+// Every edit (add, remove, move, connect, disconnect, params, YAML, name, mode) can be undone.
 import { api, esc, showError, showOk } from './api.js';
+import { UndoHistory } from './history.js';
 import { parse, stringify } from './yaml.js';
 import { GraphCanvas, inputPins, typeText, typesMatch } from './graph.js';
 import { renderForm, validateParams } from './schemaform.js';
@@ -85,6 +87,8 @@ export class DesignerView {
         <select id="d-sample" aria-label="Sample pipeline"><option value="">—</option></select>
         <button id="d-load" type="button">Load</button>
         <button id="d-new" type="button">New</button>
+        <button id="d-undo" type="button" title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z Meta+Z" disabled>Undo</button>
+        <button id="d-redo" type="button" title="Redo (Ctrl+Shift+Z)" aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z Control+Y" disabled>Redo</button>
         <label class="note" for="d-name">Name</label><input id="d-name" size="16">
         <select id="d-mode" aria-label="Mode"><option>dynamic</option><option>oneshot</option></select>
         <button id="d-save" type="button">Save as sample</button>
@@ -111,16 +115,22 @@ export class DesignerView {
       definitions: () => this.app.definitions,
       onSelect: (id) => this.inspect(id),
       onConnect: (edge) => this.connect(edge),
-      onMove: () => {},
+      // Arrow-key moves of one node fold into one undo step; a drag is one step anyway.
+      onMove: (id, viaKeyboard) => this.record(viaKeyboard ? `move:${id}` : null),
       onDelete: (id) => this.removeNode(id),
     });
+    this.history = new UndoHistory();
+    this.history.reset(this.snapshot());
     this.$('d-search').addEventListener('input', () => this.renderPalette());
     this.$('d-load').addEventListener('click', () => this.loadSample());
-    this.$('d-new').addEventListener('click', () => { this.meta = { name: 'My pipeline', description: '', mode: 'dynamic' }; this.setGraph([], []); });
+    this.$('d-new').addEventListener('click', () => { this.meta = { name: 'My pipeline', description: '', mode: 'dynamic' }; this.setGraph([], []); this.inspect(null); this.record(); });
+    this.$('d-undo').addEventListener('click', () => this.undo());
+    this.$('d-redo').addEventListener('click', () => this.redo());
+    document.addEventListener('keydown', (e) => this.shortcut(e));
     this.$('d-save').addEventListener('click', () => this.saveSample());
     this.$('d-start').addEventListener('click', () => this.start());
-    this.$('d-name').addEventListener('change', () => { this.meta.name = this.$('d-name').value; this.syncYaml(); });
-    this.$('d-mode').addEventListener('change', () => { this.meta.mode = this.$('d-mode').value; this.syncYaml(); });
+    this.$('d-name').addEventListener('change', () => { this.meta.name = this.$('d-name').value; this.syncYaml(); this.record(); });
+    this.$('d-mode').addEventListener('change', () => { this.meta.mode = this.$('d-mode').value; this.syncYaml(); this.record(); });
     let timer;
     this.$('d-yaml').addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => this.yamlEdited(), 300); });
     window.addEventListener('resize', () => this.canvas.drawEdges());
@@ -131,13 +141,19 @@ export class DesignerView {
       this.loaded = true;
       this.renderPalette();
       this.syncYaml();
-      try {
-        const [oneshot, dynamic] = await Promise.all([api('api/v1/samples/oneshot'), api('api/v1/samples/dynamic')]);
-        this.samples = [...dynamic, ...oneshot];
-        this.$('d-sample').innerHTML = '<option value="">—</option>' + this.samples.map((s, i) => `<option value="${i}">${esc(s.mode)}: ${esc(s.name)}</option>`).join('');
-      } catch (error) { showError(this.$('d-msg'), error); }
+      this.app.addEventListener('samples', () => this.renderSamples());
     }
+    // Samples may have changed elsewhere (another tab, skit-cli): the list is re-read on every visit.
+    try { await this.app.loadSamples(); } catch (error) { showError(this.$('d-msg'), error); }
     this.canvas.drawEdges();
+  }
+
+  /** The sample picker from the app's sample lists, keeping the current choice (by id). */
+  renderSamples(selectID = this.$('d-sample').value) {
+    const { oneshot = [], dynamic = [] } = this.app.samples ?? {};
+    this.samples = [...dynamic, ...oneshot];
+    this.$('d-sample').innerHTML = '<option value="">—</option>' + this.samples.map((s) => `<option value="${esc(s.id)}">${esc(s.mode)}: ${esc(s.name)}</option>`).join('');
+    if (this.samples.some((s) => s.id === selectID)) this.$('d-sample').value = selectID;
   }
 
   renderPalette() {
@@ -173,6 +189,7 @@ export class DesignerView {
     this.nodes.push(node);
     this.setGraph(this.nodes, this.edges, id);
     this.inspect(id);
+    this.record();
   }
 
   removeNode(id) {
@@ -180,6 +197,7 @@ export class DesignerView {
     this.edges = this.edges.filter((e) => e.from !== id && e.to !== id);
     this.setGraph(this.nodes, this.edges);
     this.inspect(null);
+    this.record();
   }
 
   /** The concrete type an output pin produces, following passthrough nodes upstream. */
@@ -211,6 +229,57 @@ export class DesignerView {
     showError(msg, null);
     this.edges.push({ ...edge });
     this.setGraph(this.nodes, this.edges);
+    this.inspect(this.canvas.selected);
+    this.record();
+  }
+
+  /** The graph as plain data, for the undo history. */
+  snapshot() {
+    return {
+      meta: { ...this.meta },
+      nodes: this.nodes.map(({ id, kind, params, x, y }) => ({ id, kind, params, x, y })),
+      edges: this.edges.map((e) => ({ ...e })),
+    };
+  }
+
+  /** Records the graph after an edit (nothing happens if the edit changed nothing). */
+  record(key = null) {
+    this.history.record(this.snapshot(), key);
+    this.updateUndoButtons();
+  }
+
+  updateUndoButtons() {
+    this.$('d-undo').disabled = !this.history.canUndo;
+    this.$('d-redo').disabled = !this.history.canRedo;
+  }
+
+  restore(state) {
+    if (!state) return;
+    this.meta = state.meta;
+    const selected = this.canvas.selected;
+    this.setGraph(state.nodes, state.edges, selected);
+    this.inspect(this.canvas.selected);
+    this.updateUndoButtons();
+    showError(this.$('d-msg'), null);
+  }
+
+  undo() { this.restore(this.history.undo()); }
+  redo() { this.restore(this.history.redo()); }
+
+  /**
+   * Ctrl/Cmd+Z undoes and Ctrl/Cmd+Shift+Z (or Ctrl+Y) redoes while the designer is shown. In a
+   * text field the browser's own undo for that field applies instead.
+   */
+  shortcut(event) {
+    if (this.app.view !== 'designer' || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+    const key = event.key.toLowerCase();
+    if (key !== 'z' && key !== 'y') return;
+    const target = event.target;
+    const textual = target instanceof HTMLTextAreaElement || target?.isContentEditable
+      || (target instanceof HTMLInputElement && !['checkbox', 'radio', 'range', 'button', 'submit', 'file'].includes(target.type));
+    if (textual) return;
+    event.preventDefault();
+    if (key === 'y' || event.shiftKey) this.redo(); else this.undo();
   }
 
   setGraph(nodes, edges, selected) {
@@ -240,6 +309,7 @@ export class DesignerView {
       this.setGraph(nodes, edges, this.canvas.selected);
       this.fromYaml = false;
       this.inspect(this.canvas.selected);
+      this.record();
       box.classList.remove('invalid');
       showError(this.$('d-yaml-msg'), null);
     } catch (error) {
@@ -256,18 +326,21 @@ export class DesignerView {
   }
 
   loadSample() {
-    const sample = this.samples?.[Number(this.$('d-sample').value)];
+    const sample = this.samples?.find((s) => s.id === this.$('d-sample').value);
     if (!sample) return showError(this.$('d-msg'), new Error('Pick a sample first.'));
-    try { this.loadDocument(parse(sample.yaml)); showError(this.$('d-msg'), null); } catch (error) { showError(this.$('d-msg'), error); }
+    try { this.loadDocument(parse(sample.yaml)); showError(this.$('d-msg'), null); this.record(); } catch (error) { showError(this.$('d-msg'), error); }
   }
 
+  /** Saves the YAML as a user sample (replacing one of the same name) and shows it in every sample list. */
   async saveSample() {
     const msg = this.$('d-msg');
     try {
       const yaml = this.$('d-yaml').value;
       const saved = await api('api/v1/samples/oneshot', { method: 'POST', json: { name: this.meta.name || 'Untitled', description: this.meta.description || '', yaml, overwrite: true } });
-      showOk(msg, `Saved as sample ${saved?.id ?? ''}`);
-      this.loaded = false; this.show();
+      const replaced = this.samples?.some((s) => s.id === saved?.id);
+      await this.app.loadSamples();
+      this.renderSamples(saved?.id);
+      showOk(msg, `${replaced ? 'Replaced' : 'Saved as'} sample ${saved?.id ?? ''} (${saved?.mode ?? ''})`);
     } catch (error) { showError(msg, error); }
   }
 
@@ -287,12 +360,16 @@ export class DesignerView {
     renderForm(panel.querySelector('.params'), def?.param_schema, node.params, (params) => {
       node.params = params;
       this.syncYaml();
+      this.record();
     }, { idPrefix: `d-${node.id}` });
     if (Object.keys(problems).length) showError(panel.querySelector('.msg'), new Error(Object.entries(problems).map(([k, v]) => `${k}: ${v}`).join('\n')));
     for (const b of panel.querySelectorAll('[data-edge]')) b.addEventListener('click', () => {
       this.edges.splice(Number(b.dataset.edge), 1);
       this.setGraph(this.nodes, this.edges, id);
       this.inspect(id);
+      this.record();
+      // The button went with the old inspector: keep keyboard focus in the panel.
+      (panel.querySelector('[data-edge]') ?? panel.querySelector('.remove-node'))?.focus();
     });
     panel.querySelector('.remove-node').addEventListener('click', () => this.removeNode(id));
   }

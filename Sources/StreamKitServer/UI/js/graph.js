@@ -53,7 +53,7 @@ export function inputPins(definition, usedPins) {
 export class GraphCanvas {
   /**
    * @param container the element to draw in
-   * @param options `{editable, definitions: Map kind→definition, onSelect(id), onConnect(edge) → error|null, onMove()}`
+   * @param options `{editable, definitions: Map kind→definition, onSelect(id), onConnect(edge), onMove(id, viaKeyboard), onDelete(id)}`
    */
   constructor(container, options) {
     this.container = container;
@@ -62,6 +62,8 @@ export class GraphCanvas {
     this.cards = new Map();
     this.armed = null;
     container.classList.add('canvas');
+    // Focus lands here when the focused node goes away, so the keyboard user is not thrown to the top.
+    container.tabIndex = -1;
     container.addEventListener('pointermove', (e) => this.pointerMove(e));
     container.addEventListener('pointerup', (e) => this.pointerUp(e));
     container.addEventListener('click', (e) => { if (e.target === container) this.select(null); });
@@ -71,6 +73,8 @@ export class GraphCanvas {
 
   /** Redraws everything for a new graph. */
   setGraph(nodes, edges, selected = this.selected) {
+    // Redrawing replaces every card: remember what had focus and put it back on the new element.
+    const focused = this.focusTarget();
     this.nodes = nodes; this.edges = edges;
     this.container.innerHTML = '<svg class="edges" width="10" height="10" aria-hidden="true"></svg>';
     this.svg = this.container.firstChild;
@@ -79,6 +83,24 @@ export class GraphCanvas {
     this.selected = nodes.some((n) => n.id === selected) ? selected : null;
     this.markSelected();
     this.drawEdges();
+    if (focused) this.restoreFocus(focused);
+  }
+
+  /** The focused node header or pin as `{node, pin, dir}`, or null when focus is elsewhere. */
+  focusTarget() {
+    const active = document.activeElement;
+    if (!active || !this.container.contains(active)) return null;
+    const card = active.closest('.gnode');
+    if (!card) return { node: null };
+    return { node: card.dataset.node, pin: active.dataset?.pin, dir: active.dataset?.dir };
+  }
+
+  restoreFocus({ node, pin, dir }) {
+    const card = node && this.cards.get(node);
+    let target = null;
+    if (card && pin) target = [...card.querySelectorAll(`.pin.${dir}`)].find((p) => p.dataset.pin === pin) ?? null;
+    if (card && !target) target = card.querySelector('header');
+    (target ?? this.container).focus({ preventScroll: !target });
   }
 
   card(node) {
@@ -98,18 +120,31 @@ export class GraphCanvas {
     const header = el.querySelector('header');
     header.addEventListener('pointerdown', (e) => this.startDrag(e, node, el));
     header.addEventListener('click', () => this.select(node.id));
-    header.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.select(node.id); }
-      if (this.options.editable && (e.key === 'Delete' || e.key === 'Backspace')) this.options.onDelete?.(node.id);
-    });
+    header.addEventListener('keydown', (e) => this.headerKey(e, node, el));
     if (this.options.editable) {
       for (const pin of el.querySelectorAll('.pin')) {
         pin.addEventListener('pointerdown', (e) => { if (pin.dataset.dir === 'out') this.startLink(e, node.id, pin); });
         pin.addEventListener('click', () => this.pinClicked(node.id, pin));
+        pin.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.disarm(); });
       }
     }
     this.cards.set(node.id, el);
     return el;
+  }
+
+  /** A node header's keys: Enter/Space select, arrows move (Shift: further), Delete removes. */
+  headerKey(event, node, el) {
+    if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); this.select(node.id); return; }
+    if (!this.options.editable) return;
+    if (event.key === 'Delete' || event.key === 'Backspace') { event.preventDefault(); this.options.onDelete?.(node.id); return; }
+    const step = event.shiftKey ? 50 : 10;
+    const move = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[event.key];
+    if (!move) return;
+    event.preventDefault();
+    node.x = Math.max(0, node.x + move[0]); node.y = Math.max(0, node.y + move[1]);
+    el.style.left = `${node.x}px`; el.style.top = `${node.y}px`;
+    this.drawEdges();
+    this.options.onMove?.(node.id, true);
   }
 
   select(id) {
@@ -184,7 +219,7 @@ export class GraphCanvas {
   }
 
   pointerUp(event) {
-    if (this.drag) { this.drag = null; this.options.onMove?.(); return; }
+    if (this.drag) { const { node } = this.drag; this.drag = null; this.options.onMove?.(node.id, false); return; }
     if (!this.link) return;
     const link = this.link; this.link = null;
     const target = document.elementFromPoint(event.clientX, event.clientY)?.closest('.pin.in');
@@ -192,17 +227,28 @@ export class GraphCanvas {
     if (target && link.moved) this.tryConnect(link.from, link.fromPin, target.closest('.gnode').dataset.node, target.dataset.pin);
   }
 
-  /** Click (or Enter) on an output pin arms it; then on an input pin connects: keyboard reachable. */
+  /**
+   * Click (or Enter/Space) on an output pin arms it; then on an input pin connects, so pins work
+   * from the keyboard too. Escape (or clicking the armed pin again) disarms.
+   */
   pinClicked(nodeId, pin) {
     if (pin.dataset.dir === 'out') {
-      for (const p of this.container.querySelectorAll('.pin.armed')) p.classList.remove('armed');
+      const again = this.armed?.from === nodeId && this.armed?.fromPin === pin.dataset.pin;
+      this.disarm();
+      if (again) return;
       this.armed = { from: nodeId, fromPin: pin.dataset.pin };
       pin.classList.add('armed');
+      pin.setAttribute('aria-pressed', 'true');
     } else if (this.armed) {
-      const armed = this.armed; this.armed = null;
-      for (const p of this.container.querySelectorAll('.pin.armed')) p.classList.remove('armed');
+      const armed = this.armed;
+      this.disarm();
       this.tryConnect(armed.from, armed.fromPin, nodeId, pin.dataset.pin);
     }
+  }
+
+  disarm() {
+    this.armed = null;
+    for (const p of this.container.querySelectorAll('.pin.armed')) { p.classList.remove('armed'); p.removeAttribute('aria-pressed'); }
   }
 
   tryConnect(from, fromPin, to, toPin) {

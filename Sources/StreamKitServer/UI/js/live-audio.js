@@ -1,7 +1,8 @@
 // The monitor's microphone: streams the browser's microphone into a session's
 // transport::websocket::input node and plays its transport::websocket::output node, both as raw
 // f32le PCM over /api/v1/sessions/{session}/media/{node}. Keeps running levels of what went out
-// and what came back, so the page (and the tests) can see the pipeline's effect.
+// and what came back, so the page (and the tests) can see the pipeline's effect. The output is
+// played with as many channels as it announces (its format message), each to its own speaker.
 
 const MAX_BUFFERED = 256 * 1024; // bytes waiting in the socket before capture blocks are skipped
 
@@ -30,8 +31,7 @@ export class LiveAudio {
     const source = this.context.createMediaStreamSource(this.stream);
     this.capture = new AudioWorkletNode(this.context, 'pcm-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
     source.connect(this.capture);
-    this.player = new AudioWorkletNode(this.context, 'pcm-player', { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
-    this.player.connect(this.context.destination);
+    this.played = [];
 
     if (this.inputNode) {
       this.up = new WebSocket(mediaURL(this.session, this.inputNode));
@@ -54,21 +54,36 @@ export class LiveAudio {
       this.down = new WebSocket(mediaURL(this.session, this.outputNode));
       this.down.binaryType = 'arraybuffer';
       this.channels = 1;
+      this.frames = 0;
       this.down.onmessage = (event) => {
         if (typeof event.data === 'string') {
-          try { this.channels = JSON.parse(event.data).channels || 1; } catch { /* ignore */ }
+          try { this.channels = Math.max(1, Math.min(8, JSON.parse(event.data).channels || 1)); } catch { /* ignore */ }
           return;
         }
         const interleaved = new Float32Array(event.data);
-        const mono = new Float32Array(Math.floor(interleaved.length / this.channels));
-        for (let i = 0; i < mono.length; i++) mono[i] = interleaved[i * this.channels];
-        for (const x of mono) this.received.sum += x * x;
-        this.received.count += mono.length;
-        this.player.port.postMessage(mono, [mono.buffer]);
+        for (const x of interleaved) this.received.sum += x * x;
+        this.received.count += interleaved.length;
+        this.frames += Math.floor(interleaved.length / this.channels);
+        this.playerFor(this.channels).port.postMessage(interleaved, [interleaved.buffer]);
       };
       this.down.onclose = (e) => this.closed('output', e);
     }
     this.timer = setInterval(() => this.onUpdate?.(this.levels()), 250);
+  }
+
+  /** The player for `channels` interleaved channels; a changed format gets a new one. */
+  playerFor(channels) {
+    if (this.player?.channels === channels) return this.player.node;
+    this.player?.node.disconnect();
+    const node = new AudioWorkletNode(this.context, 'pcm-player', {
+      numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [channels], processorOptions: { channels },
+    });
+    // Speakers with fewer channels get a proper down-mix, not just the first channels.
+    try { this.context.destination.channelCount = Math.min(channels, this.context.destination.maxChannelCount || 2); } catch { /* keep the default */ }
+    node.connect(this.context.destination);
+    node.port.onmessage = (event) => { this.played = event.data; };
+    this.player = { channels, node };
+    return node;
   }
 
   closed(which, event) {
@@ -80,7 +95,11 @@ export class LiveAudio {
     const rms = (s) => (s.count ? Math.sqrt(s.sum / s.count) : 0);
     let matched = { sum: 0, count: 0 };
     for (const [count, sum] of this.marks) { if (count > this.received.count) break; matched = { sum, count }; }
-    return { sentRms: rms(this.sent), matchedSentRms: rms(matched), receivedRms: rms(this.received), sentSamples: this.sent.count, receivedSamples: this.received.count, skipped: this.skipped };
+    // receivedSamples counts frames (per channel), so it reads as time whatever the channel count.
+    return {
+      sentRms: rms(this.sent), matchedSentRms: rms(matched), receivedRms: rms(this.received), sentSamples: this.sent.count,
+      receivedSamples: this.frames ?? 0, channels: this.channels ?? 0, playedRms: this.played, skipped: this.skipped,
+    };
   }
 
   stop() {

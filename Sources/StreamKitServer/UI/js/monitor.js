@@ -31,12 +31,11 @@ export class MonitorView {
   }
 
   async show(sessionID) {
-    if (!this.samples) {
-      try {
-        this.samples = await api('api/v1/samples/dynamic');
-        this.$('m-sample').innerHTML = this.samples.map((s, i) => `<option value="${i}">${esc(s.name)}</option>`).join('');
-      } catch (error) { showError(this.$('m-msg'), error); }
+    if (!this.listening) {
+      this.listening = true;
+      this.app.addEventListener('samples', () => this.renderSamples());
     }
+    try { await this.app.loadSamples(); } catch (error) { showError(this.$('m-msg'), error); }
     await this.refresh();
     if (sessionID && sessionID !== this.current) await this.open(sessionID);
     else this.canvas?.drawEdges();
@@ -54,8 +53,17 @@ export class MonitorView {
     } catch (error) { showError(this.$('m-msg'), error); }
   }
 
+  /** The dynamic sample picker, keeping the current choice (by id) when the list changes. */
+  renderSamples() {
+    const select = this.$('m-sample'), chosen = select.value;
+    this.samples = this.app.samples?.dynamic ?? [];
+    select.innerHTML = this.samples.map((s) => `<option value="${esc(s.id)}">${esc(s.name)}</option>`).join('')
+      || '<option value="">No dynamic samples (see server.samples_dir)</option>';
+    if (this.samples.some((s) => s.id === chosen)) select.value = chosen;
+  }
+
   async startSample() {
-    const sample = this.samples?.[Number(this.$('m-sample').value)];
+    const sample = this.samples?.find((s) => s.id === this.$('m-sample').value);
     if (!sample) return showError(this.$('m-msg'), new Error('No dynamic sample to start.'));
     try {
       const created = await api('api/v1/sessions', { method: 'POST', json: { yaml: sample.yaml } });
@@ -152,8 +160,11 @@ export class MonitorView {
       line.dataset.sentRms = String(levels.matchedSentRms);
       line.dataset.receivedRms = String(levels.receivedRms);
       line.dataset.receivedSamples = String(levels.receivedSamples);
+      line.dataset.channels = String(levels.channels);
+      line.dataset.playedRms = JSON.stringify(levels.playedRms);
+      const played = levels.playedRms.length ? `, playing ${levels.playedRms.length} ch at ${levels.playedRms.map((r) => r.toFixed(4)).join(' / ')}` : '';
       line.textContent = `mic RMS ${levels.matchedSentRms.toFixed(4)} → session → back RMS ${levels.receivedRms.toFixed(4)}`
-        + ` (${(levels.receivedSamples / 48000).toFixed(1)} s received${levels.skipped ? `, ${levels.skipped} blocks skipped` : ''})${levels.error ? ` — ${levels.error}` : ''}`;
+        + ` (${(levels.receivedSamples / 48000).toFixed(1)} s received, ${levels.channels} ch${played}${levels.skipped ? `, ${levels.skipped} blocks skipped` : ''})${levels.error ? ` — ${levels.error}` : ''}`;
     });
     try {
       await live.start();

@@ -27,29 +27,50 @@ export class OneshotView {
             <h3>Result</h3>
             <audio id="o-audio" controls></audio>
             <p><a id="o-download" class="button" download="result">Download</a> <span id="o-info" class="note mono"></span></p>
+            <p id="o-playback" class="note"></p>
           </div>
         </div>
       </div>`;
     this.$ = (id) => root.querySelector(`#${id}`);
     this.$('o-sample').addEventListener('change', () => this.pick());
     this.$('o-run').addEventListener('click', () => this.run());
+    // Choosing a file means using it.
+    this.$('o-file').addEventListener('change', () => { if (this.$('o-file').files.length) this.root.querySelector('input[name=o-input][value=file]').checked = true; });
   }
 
   async show() {
-    if (this.samples) return;
-    try {
-      this.samples = await api('api/v1/samples/oneshot');
-      this.$('o-sample').innerHTML = this.samples.map((s, i) => `<option value="${i}">${esc(s.name)}</option>`).join('');
-      // The bundled test tone is a WAV file: start on a volume boost that reads WAV.
-      let preferred = this.samples.findIndex((s) => /double/i.test(s.name) && (s.yaml || '').includes('containers::wav::demuxer'));
-      if (preferred < 0) preferred = this.samples.findIndex((s) => /double/i.test(s.name));
-      if (preferred >= 0) this.$('o-sample').value = String(preferred);
-      this.pick();
-    } catch (error) { showError(this.$('o-msg'), error); }
+    if (!this.listening) {
+      this.listening = true;
+      this.app.addEventListener('samples', () => this.renderSamples());
+    }
+    try { await this.app.loadSamples(); } catch (error) { showError(this.$('o-msg'), error); }
+  }
+
+  /**
+   * The sample picker. A changed list keeps the chosen sample, and the YAML box, unless the chosen
+   * sample itself was saved again (then its new YAML is shown).
+   */
+  renderSamples() {
+    const select = this.$('o-sample'), chosen = select.value;
+    const before = this.samples?.find((s) => s.id === chosen);
+    this.samples = this.app.samples?.oneshot ?? [];
+    select.innerHTML = this.samples.map((s) => `<option value="${esc(s.id)}">${esc(s.name)}</option>`).join('')
+      || '<option value="">No oneshot samples (the server reads them from server.samples_dir)</option>';
+    const now = this.samples.find((s) => s.id === chosen);
+    if (now) {
+      select.value = chosen;
+      if (before?.yaml !== now.yaml) this.pick();
+      return;
+    }
+    // The bundled test tone is a WAV file: start on a volume boost that reads WAV.
+    const preferred = this.samples.find((s) => /double/i.test(s.name) && (s.yaml || '').includes('containers::wav::demuxer'))
+      ?? this.samples.find((s) => /double/i.test(s.name));
+    if (preferred) select.value = preferred.id;
+    this.pick();
   }
 
   pick() {
-    const sample = this.samples?.[Number(this.$('o-sample').value)];
+    const sample = this.samples?.find((s) => s.id === this.$('o-sample').value);
     if (!sample) return;
     this.$('o-yaml').value = sample.yaml;
     const needsInput = sample.yaml.includes('streamkit::http_input');
@@ -65,6 +86,29 @@ export class OneshotView {
       return file;
     }
     return null;
+  }
+
+  /**
+   * Decodes the result the way the page's player will and says how many channels it plays, with
+   * each one's level: every channel the pipeline returned is played, not just the first.
+   */
+  async describePlayback(bytes, info) {
+    const playback = this.$('o-playback');
+    playback.textContent = ''; delete playback.dataset.channels; delete playback.dataset.channelRms;
+    try {
+      const buffer = await new OfflineAudioContext(1, 1, 48000).decodeAudioData(bytes);
+      const levels = [];
+      for (let c = 0; c < buffer.numberOfChannels; c++) {
+        const data = buffer.getChannelData(c);
+        let sum = 0; for (const x of data) sum += x * x;
+        levels.push(data.length ? Math.sqrt(sum / data.length) : 0);
+      }
+      playback.dataset.channels = String(buffer.numberOfChannels);
+      playback.dataset.channelRms = JSON.stringify(levels);
+      playback.textContent = `Plays ${buffer.numberOfChannels} channel${buffer.numberOfChannels === 1 ? '' : 's'} (RMS ${levels.map((l) => l.toFixed(4)).join(' / ')}), ${buffer.duration.toFixed(2)} s`;
+    } catch (error) {
+      playback.textContent = `The browser cannot play this result (${info.textContent.split(',')[0]}); download it instead.`;
+    }
   }
 
   async run() {
@@ -109,6 +153,7 @@ export class OneshotView {
       this.$('o-result').hidden = false;
       phase.textContent = 'done';
       showOk(msg, 'Finished.');
+      this.describePlayback(xhr.response.slice(0), info);
     };
     phase.textContent = 'starting';
     xhr.send(form);

@@ -1,6 +1,8 @@
 // Audio worklet processors for live audio: `pcm-capture` hands the microphone's samples to the
-// page in 20 ms blocks; `pcm-player` plays samples the page queues, from a bounded buffer that
-// drops its oldest audio rather than let latency grow.
+// page in 20 ms blocks; `pcm-player` plays interleaved samples the page queues, one output
+// channel per input channel, from a bounded buffer that drops its oldest audio rather than let
+// latency grow. The player reports the RMS it put on each channel, so the page can show (and the
+// tests can check) that every channel is really played.
 
 class PCMCapture extends AudioWorkletProcessor {
   constructor() {
@@ -30,30 +32,46 @@ class PCMCapture extends AudioWorkletProcessor {
 }
 
 class PCMPlayer extends AudioWorkletProcessor {
-  constructor() {
+  constructor(options) {
     super();
+    this.channels = options?.processorOptions?.channels || 1;
     this.queue = [];
-    this.queued = 0;
-    this.offset = 0;
+    this.queued = 0; // frames
+    this.offset = 0; // frames into the head block
     this.limit = sampleRate / 2; // at most 0.5 s waiting
+    this.sums = new Float64Array(this.channels);
+    this.count = 0;
     this.port.onmessage = (event) => {
+      const frames = Math.floor(event.data.length / this.channels);
+      if (!frames) return;
       this.queue.push(event.data);
-      this.queued += event.data.length;
-      while (this.queued > this.limit && this.queue.length > 1) { this.queued -= this.queue.shift().length; this.offset = 0; }
+      this.queued += frames;
+      while (this.queued > this.limit && this.queue.length > 1) { this.queued -= this.queue.shift().length / this.channels; this.offset = 0; }
     };
   }
 
   process(_, outputs) {
-    const out = outputs[0][0];
+    const out = outputs[0];
+    const c = Math.min(this.channels, out.length);
+    const length = out[0].length;
     let i = 0;
-    while (i < out.length && this.queue.length) {
+    while (i < length && this.queue.length) {
       const head = this.queue[0];
-      const n = Math.min(out.length - i, head.length - this.offset);
-      out.set(head.subarray(this.offset, this.offset + n), i);
+      const headFrames = Math.floor(head.length / this.channels);
+      const n = Math.min(length - i, headFrames - this.offset);
+      for (let ch = 0; ch < c; ch++) {
+        const dest = out[ch];
+        let sum = 0;
+        for (let k = 0; k < n; k++) { const v = head[(this.offset + k) * this.channels + ch]; dest[i + k] = v; sum += v * v; }
+        this.sums[ch] += sum;
+      }
+      this.count += n;
       i += n; this.offset += n;
-      if (this.offset === head.length) { this.queue.shift(); this.queued -= head.length; this.offset = 0; }
+      if (this.offset === headFrames) { this.queue.shift(); this.queued -= headFrames; this.offset = 0; }
     }
-    out.fill(0, i);
+    for (let ch = 0; ch < out.length; ch++) out[ch].fill(0, ch < c ? i : 0);
+    // About four reports a second: per-channel RMS of everything played so far.
+    if (this.count && (currentFrame % 12288) < length) this.port.postMessage(Array.from(this.sums, (s) => Math.sqrt(s / this.count)));
     return true;
   }
 }

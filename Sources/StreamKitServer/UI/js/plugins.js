@@ -1,27 +1,31 @@
-// Plugins: list, upload (drag and drop or pick), replace (hot reload) and delete. When uploads
-// are disabled on the server the page names the setting that enables them.
+// Plugins: list, upload (drag and drop, or a file picker), reload and delete. Reloading is
+// uploading a new build of a loaded plugin: the server swaps it in place (new sessions get the
+// new version, running ones keep theirs) and the list shows the new version and checksum. When
+// uploads are disabled on the server the page names the setting that enables them.
 import { api, esc, showError, showOk } from './api.js';
 
 export class PluginsView {
   constructor(root, app) {
     this.root = root; this.app = app;
+    // The last answer per plugin row, kept here because a plugin event may redraw the list any time.
+    this.notes = new Map();
     root.innerHTML = `
       <div class="toolbar"><h2>Plugins</h2><span class="grow"></span><button type="button" id="p-refresh">Refresh</button></div>
       <div id="p-disabled" class="msg" role="status"></div>
-      <div id="p-drop" class="dropzone" tabindex="0" role="button" aria-label="Upload a plugin: drop a file or press Enter to pick one">
-        Drop a plugin (.so / .wasm) here, or <button type="button" id="p-pick">choose a file</button>
-        <input type="file" id="p-file" hidden accept=".so,.dylib,.wasm">
+      <div id="p-drop" class="dropzone">
+        Drop a plugin (.so / .wasm) here, or
+        <input type="file" id="p-file" class="file-input" accept=".so,.dylib,.wasm">
+        <label for="p-file" class="button">choose a file…</label>
+        <p class="note">Uploading a plugin that is already loaded replaces it (a reload).</p>
       </div>
       <div id="p-msg" class="msg" role="alert"></div>
-      <div class="panel"><table><thead><tr><th>Kind</th><th>Type</th><th>File</th><th>Loaded</th><th></th></tr></thead><tbody id="p-list"></tbody></table></div>`;
+      <div class="panel table-scroll"><table><thead><tr><th>Kind</th><th>Type</th><th>File</th><th>Version</th><th>Loaded</th><th>Actions</th></tr></thead><tbody id="p-list"></tbody></table></div>`;
     this.$ = (id) => root.querySelector(`#${id}`);
     const drop = this.$('p-drop');
     drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
     drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-    drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); const f = e.dataTransfer.files[0]; if (f) this.upload(f); });
-    drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.$('p-file').click(); } });
-    this.$('p-pick').addEventListener('click', () => this.$('p-file').click());
-    this.$('p-file').addEventListener('change', () => { const f = this.$('p-file').files[0]; if (f) this.upload(f); this.$('p-file').value = ''; });
+    drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); const f = e.dataTransfer.files[0]; if (f) this.uploadNew(f); });
+    this.$('p-file').addEventListener('change', () => { const f = this.$('p-file').files[0]; if (f) this.uploadNew(f); this.$('p-file').value = ''; });
     this.$('p-refresh').addEventListener('click', () => this.refresh());
     app.control.addEventListener('event', (e) => { if (e.detail.event?.startsWith('plugin') && this.app.view === 'plugins') this.refresh(); });
   }
@@ -42,33 +46,76 @@ export class PluginsView {
     try {
       const plugins = await api('api/v1/plugins');
       plugins.sort((a, b) => a.kind.localeCompare(b.kind));
-      this.$('p-list').innerHTML = plugins.length ? plugins.map((p) => `<tr><td class="mono">${esc(p.kind)}</td><td>${esc(p.plugin_type)}</td><td class="mono">${esc(p.file_name)}</td>
+      const list = this.$('p-list');
+      list.innerHTML = plugins.length ? plugins.map((p, i) => `<tr data-kind="${esc(p.kind)}"><td class="mono">${esc(p.kind)}</td><td>${esc(p.plugin_type)}</td><td class="mono">${esc(p.file_name)}</td>
+        <td class="mono version" title="SHA-256 ${esc(p.sha256 ?? '')}">v${esc(p.version ?? 1)} · ${esc((p.sha256 ?? '').slice(0, 8))}</td>
         <td>${esc(new Date(p.loaded_at_ms).toLocaleTimeString())}</td>
-        <td><button type="button" data-reload="${esc(p.kind)}">Reload…</button> <button type="button" class="danger" data-delete="${esc(p.kind)}">Delete</button><div class="msg" role="alert"></div></td></tr>`).join('')
-        : '<tr><td colspan="5" class="note">No plugins loaded.</td></tr>';
-      for (const b of this.$('p-list').querySelectorAll('[data-delete]')) b.addEventListener('click', () => this.remove(b.dataset.delete, b.parentElement.querySelector('.msg')));
-      // Reloading is uploading a new build of the same plugin: the server swaps it in place.
-      for (const b of this.$('p-list').querySelectorAll('[data-reload]')) b.addEventListener('click', () => this.$('p-file').click());
+        <td><span class="actions"><input type="file" id="p-reload-${i}" class="file-input" data-reload="${esc(p.kind)}" accept=".so,.dylib,.wasm">
+          <label for="p-reload-${i}" class="button" title="Upload a new build of ${esc(p.kind)}">Reload…</label>
+          <button type="button" class="danger" data-delete="${esc(p.kind)}">Delete</button></span>${this.note(p.kind)}</td></tr>`).join('')
+        : '<tr><td colspan="6" class="note">No plugins loaded.</td></tr>';
+      for (const b of list.querySelectorAll('[data-delete]')) b.addEventListener('click', () => this.remove(b.dataset.delete, b.closest('td').querySelector('.msg')));
+      for (const input of list.querySelectorAll('[data-reload]')) {
+        input.addEventListener('change', () => {
+          const file = input.files[0];
+          if (file) this.reload(input.dataset.reload, file);
+        });
+      }
     } catch (error) { showError(this.$('p-msg'), error); }
+  }
+
+  note(kind) {
+    const note = this.notes.get(kind);
+    return `<div class="msg${note ? (note.ok ? ' ok-msg' : ' error') : ''}" role="alert">${esc(note?.text ?? '')}</div>`;
   }
 
   async upload(file) {
     const form = new FormData();
     form.append('plugin', file, file.name);
+    const summary = await api('api/v1/plugins', { method: 'POST', body: form });
+    await this.app.reloadDefinitions();
+    await this.refresh();
+    return summary;
+  }
+
+  /** Uploads from the drop zone or the picker above the list. */
+  async uploadNew(file) {
     try {
-      const summary = await api('api/v1/plugins', { method: 'POST', body: form });
-      showOk(this.$('p-msg'), `Loaded ${summary.kind} from ${summary.file_name}`);
-      await this.app.reloadDefinitions();
-      this.refresh();
+      const summary = await this.upload(file);
+      showOk(this.$('p-msg'), summary.version > 1
+        ? `Reloaded ${summary.kind} from ${summary.file_name}: now version ${summary.version}`
+        : `Loaded ${summary.kind} from ${summary.file_name}`);
     } catch (error) { showError(this.$('p-msg'), error); }
+  }
+
+  /** A row's Reload: the new build must provide the same kind; the answer goes next to the row. */
+  async reload(kind, file) {
+    const before = this.$('p-list').querySelector(`tr[data-kind="${CSS.escape(kind)}"] .version`)?.textContent;
+    this.notes.delete(kind);
+    showError(this.$('p-msg'), null);
+    try {
+      const summary = await this.upload(file);
+      if (summary.kind === kind) {
+        this.notes.set(kind, { ok: true, text: `Reloaded from ${summary.file_name}: v${summary.version} · ${(summary.sha256 ?? '').slice(0, 8)} (was ${before ?? '?'})` });
+      } else {
+        showError(this.$('p-msg'), new Error(`${file.name} provides ${summary.kind}, not ${kind}: it was loaded beside it.`));
+      }
+    } catch (error) {
+      this.notes.set(kind, { ok: false, text: error.message || String(error) });
+    }
+    await this.refresh();
   }
 
   async remove(kind, msg) {
     try {
       await api(`api/v1/plugins/${encodeURIComponent(kind)}`, { method: 'DELETE' });
+      this.notes.delete(kind);
       showOk(this.$('p-msg'), `Deleted ${kind}`);
       await this.app.reloadDefinitions();
       this.refresh();
-    } catch (error) { showError(msg, error); }
+    } catch (error) {
+      this.notes.set(kind, { ok: false, text: error.message || String(error) });
+      showError(msg, error);
+    }
   }
 }
