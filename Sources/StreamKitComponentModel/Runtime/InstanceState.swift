@@ -101,18 +101,22 @@ final class InstanceState {
         do {
             return try runningGuest { try function.invoke(arguments) }
         } catch let error as ComponentError {
+            // The memory cap's own error cannot know which call it stopped.
+            if error.code == .memoryLimitExceeded, let refused = memoryCap.takeExceeded() { throw memoryLimitError(refused, in: name) }
             throw error
         } catch {
             throw translate(error, in: name)
         }
     }
 
+    private func memoryLimitError(_ refused: Int, in name: String) -> ComponentError {
+        ComponentError(
+            .memoryLimitExceeded,
+            "memory limit of \(limits.memoryLimit) bytes exceeded in `\(currentCall ?? name)` (the instance's memories would total \(refused) bytes)")
+    }
+
     private func translate(_ error: any Error, in name: String) -> ComponentError {
-        if let refused = memoryCap.takeExceeded() {
-            return ComponentError(
-                .memoryLimitExceeded,
-                "memory limit of \(limits.memoryLimit) bytes exceeded in `\(currentCall ?? name)` (the instance's memories would total \(refused) bytes)")
-        }
+        if let refused = memoryCap.takeExceeded() { return memoryLimitError(refused, in: name) }
         if let budget = cpuBudgetError(error, in: name) { return budget }
         return ComponentError(.trap, "`\(currentCall ?? name)` trapped: \(error)")
     }
