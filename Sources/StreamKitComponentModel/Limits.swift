@@ -10,6 +10,8 @@ public struct ComponentLimits: Sendable, Equatable {
     ///
     /// Enforced while the guest runs by a watchdog thread, which stops a call within about a
     /// millisecond (plus scheduling delay) of its budget; the error says how much it used.
+    /// WasmKit translates a function on its first call, and that counts too: the first calls
+    /// of a new instance cost more than later ones.
     public var cpuBudget: Duration
     /// The largest total size of all the instance's linear memories together, in bytes.
     /// (Default: 64 MiB)
