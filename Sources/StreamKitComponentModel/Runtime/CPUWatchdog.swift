@@ -7,8 +7,10 @@ import Foundation
 /// with out-of-fuel, which ``InstanceState`` reports as the CPU budget. Each call registers its
 /// ``CallMeter`` for as long as it runs. The thread sleeps until the earliest moment any
 /// registered call could reach its budget — CPU time cannot grow faster than wall time, so that
-/// is now plus the budget left — and then checks again; with nothing registered it sleeps
-/// until a call comes.
+/// is now plus the budget left — and then checks again. With nothing registered it looks once
+/// more after ``idlePoll`` and then sleeps until a call comes: a node calling its plugin every
+/// few milliseconds registers calls without waking the thread each time (a new call is due no
+/// sooner than the pending look).
 final class CPUWatchdog: @unchecked Sendable {
     // @unchecked: `meters`, `wakeAt` and `started` are only touched with `condition` locked.
     static let shared = CPUWatchdog()
@@ -18,12 +20,16 @@ final class CPUWatchdog: @unchecked Sendable {
     /// can run, and keeps a call blocked in a host function just short of its budget from
     /// making the watchdog spin.
     static let tick: UInt64 = 1_000_000
+    /// How long the thread keeps looking after the last call ended, before it sleeps until woken.
+    static let idlePoll: UInt64 = 50_000_000
 
     private let condition = NSCondition()
     private var meters: [ObjectIdentifier: CallMeter] = [:]
     /// When the thread will next look (monotonic nanoseconds); `.max` while it waits for work.
     private var wakeAt: UInt64 = .max
     private var started = false
+    /// Looks in a row that found nothing to watch.
+    private var idleLooks = 0
 
     /// Watches `meter` until ``unwatch(_:)``.
     func watch(_ meter: CallMeter) {
@@ -60,6 +66,8 @@ final class CPUWatchdog: @unchecked Sendable {
                 if remaining == 0 { meter.cutOff() }
                 next = min(next, now &+ max(remaining, Self.tick))
             }
+            idleLooks = meters.isEmpty ? idleLooks + 1 : 0
+            if idleLooks == 1 { next = now &+ Self.idlePoll }
             wakeAt = next
             if next == .max {
                 condition.wait()
