@@ -107,15 +107,13 @@ final class ComponentFunctionValue {
             results: signature.results.map(\.wasmType)
         ) { [self, weak state] _, coreArguments in
             guard let state else { throw ComponentError.usage("`\(name)` called after its instance was released") }
-            // Host work is not guest CPU time (see `InstanceState.outsideGuest`).
-            return try state.outsideGuest {
-                var context = CanonicalContext(memory: memory, realloc: realloc, state: state)
-                do {
-                    return try self.callFromGuest(coreArguments, signature: signature, context: &context)
-                } catch {
-                    context.abandon()
-                    throw error
-                }
+            var context = CanonicalContext(memory: memory, realloc: realloc, state: state)
+            do {
+                // Host work is not guest CPU time (see `InstanceState.outsideGuest`).
+                return try state.outsideGuest { try self.callFromGuest(coreArguments, signature: signature, context: &context) }
+            } catch {
+                context.abandon()
+                throw error
             }
         }
     }
