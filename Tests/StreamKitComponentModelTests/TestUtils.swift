@@ -99,7 +99,7 @@ enum WasmTools {
     }
 }
 
-/// One engine for all tests: fuel calibration happens once.
+/// One engine for all tests, as the server has one for all plugins.
 let sharedEngine = ComponentEngine()
 
 /// A bump allocator and memory in its own core module, instantiated first so that canonical

@@ -109,7 +109,8 @@ final class ComponentFunctionValue {
             guard let state else { throw ComponentError.usage("`\(name)` called after its instance was released") }
             var context = CanonicalContext(memory: memory, realloc: realloc, state: state)
             do {
-                return try self.callFromGuest(coreArguments, signature: signature, context: &context)
+                // Host work is not guest CPU time (see `InstanceState.outsideGuest`).
+                return try state.outsideGuest { try self.callFromGuest(coreArguments, signature: signature, context: &context) }
             } catch {
                 context.abandon()
                 throw error

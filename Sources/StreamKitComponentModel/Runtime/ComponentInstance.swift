@@ -19,7 +19,8 @@ public final class ComponentInstance {
 
     /// Instantiates a component, resolving every import against `linker` and checking its type.
     /// - Parameters:
-    ///   - limits: the CPU budget per call and the memory cap; they also apply to instantiation.
+    ///   - limits: the CPU budget per call and the memory cap. Instantiation (with any core
+    ///     start functions) gets the start-up budget and the memory cap.
     /// - Throws: ``ComponentError`` with code `.link` when an import is missing or its type
     ///   differs from the host's (the message says what differs), `.unsupported` for features
     ///   this host lacks, or the error of a trapping start function.
@@ -27,12 +28,8 @@ public final class ComponentInstance {
         let store = Store(engine: engine.engine)
         let cap = MemoryCap(limit: limits.memoryLimit)
         store.resourceLimiter = cap
-        state = InstanceState(
-            store: store, limits: limits, fuelPerCall: engine.fuel(for: limits.cpuBudget),
-            startupFuel: engine.fuel(for: limits.startupBudget), memoryCap: cap
-        )
-        // Core start functions (`_initialize`, run by wit-component's fixup module) run during
-        // instantiation under the same budget as a call.
+        state = InstanceState(store: store, limits: limits, memoryCap: cap)
+        // Core start functions run during instantiation, under the start-up budget.
         let state = self.state
         let frame = try state.withCallBudget("instantiation", startup: true) {
             try Instantiator(linker: linker, state: state).instantiate(component.parsed, parent: nil, arguments: nil)

@@ -8,9 +8,6 @@ import WasmKit
 final class InstanceState {
     let store: Store
     let limits: ComponentLimits
-    let fuelPerCall: UInt64
-    /// Fuel of instantiation and of calls made with the start-up budget.
-    let startupFuel: UInt64
     /// Whether the running call has the start-up budget (for the message when it runs out).
     private var startupCall = false
     let memoryCap: MemoryCap
@@ -22,16 +19,22 @@ final class InstanceState {
     private var scopeCounter = 0
     /// How many core invocations are on the stack (host → guest → host → guest ...).
     private(set) var depth = 0
-    /// Fuel the last outermost guest call consumed (for measurements and tests).
-    private(set) var lastCallFuel: UInt64 = 0
+    /// Guest CPU time of the running call, watched by ``CPUWatchdog``.
+    private var meter: CallMeter?
+    /// Guest CPU time the last outermost call used, in nanoseconds (for measurements and tests).
+    private(set) var lastCallCPUTime: UInt64 = 0
     /// The export currently running, for messages.
     var currentCall: String?
 
-    init(store: Store, limits: ComponentLimits, fuelPerCall: UInt64, startupFuel: UInt64, memoryCap: MemoryCap) {
+    /// Fuel is not the budget (``CPUWatchdog`` enforces that on the CPU clock); the engine still
+    /// meters it only because emptying it is how a running guest is stopped. Each call starts
+    /// with this much, which no guest can use up (WasmKit charges about one unit per operator),
+    /// so only a cut-off ends a call for fuel.
+    static let unlimitedFuel = Fuel(remaining: UInt64.max / 2)
+
+    init(store: Store, limits: ComponentLimits, memoryCap: MemoryCap) {
         self.store = store
         self.limits = limits
-        self.fuelPerCall = fuelPerCall
-        self.startupFuel = startupFuel
         self.memoryCap = memoryCap
     }
 
@@ -44,23 +47,49 @@ final class InstanceState {
 
     /// Runs one host → guest call (an export, a drop, instantiation) under a fresh CPU budget.
     ///
-    /// The budget covers everything the call makes the guest do: `realloc` while lowering the
-    /// arguments, the function itself, and `post-return`.
+    /// The budget covers the guest code the call runs: `realloc` while lowering the arguments,
+    /// the function itself, `post-return`, start functions during instantiation. The call is
+    /// registered with ``CPUWatchdog`` from start to end; it deregisters before anything else
+    /// touches the store's fuel again.
     func withCallBudget<T>(_ name: String, startup: Bool = false, _ body: () throws -> T) throws -> T {
         guard depth == 0, currentCall == nil else {
             throw ComponentError.usage("reentrant call into the component (`\(name)`) is not allowed")
         }
+        guard let clock = ThreadCPUClock.currentThreadClock() else {
+            throw ComponentError.unsupported("this system gives no CPU clock for the calling thread, which the CPU budget needs")
+        }
         currentCall = name
         startupCall = startup
-        let budget = startup ? startupFuel : fuelPerCall
-        store.fuel = Fuel(remaining: budget)
+        // A cut-off in the previous call left the fuel empty.
+        store.fuel = Self.unlimitedFuel
         _ = memoryCap.takeExceeded()
+        let meter = CallMeter(budget: startup ? limits.startupBudget : limits.cpuBudget, clock: clock, store: store)
+        self.meter = meter
+        CPUWatchdog.shared.watch(meter)
         defer {
-            lastCallFuel = budget - min(budget, store.fuel?.remaining ?? budget)
-            store.fuel = nil
+            CPUWatchdog.shared.unwatch(meter)
+            lastCallCPUTime = meter.used
+            self.meter = nil
             currentCall = nil
             startupCall = false
         }
+        return try body()
+    }
+
+    /// Runs guest code that is not a plain function call (a core module's start function during
+    /// instantiation) with the meter counting.
+    func runningGuest<T>(_ body: () throws -> T) rethrows -> T {
+        let was = meter?.setRunning(true)
+        defer { if was == false { meter?.setRunning(false) } }
+        return try body()
+    }
+
+    /// Runs a host function the guest called with the meter paused: host work does not count
+    /// against the guest's CPU budget. Guest code the host function calls back into (`realloc`
+    /// while lowering its results) counts again through ``invokeGuest(_:_:name:)``.
+    func outsideGuest<T>(_ body: () throws -> T) rethrows -> T {
+        let was = meter?.setRunning(false)
+        defer { if was == true { meter?.setRunning(true) } }
         return try body()
     }
 
@@ -70,27 +99,36 @@ final class InstanceState {
         depth += 1
         defer { depth -= 1 }
         do {
-            return try function.invoke(arguments)
+            return try runningGuest { try function.invoke(arguments) }
         } catch let error as ComponentError {
+            // The memory cap's own error cannot know which call it stopped.
+            if error.code == .memoryLimitExceeded, let refused = memoryCap.takeExceeded() { throw memoryLimitError(refused, in: name) }
             throw error
         } catch {
             throw translate(error, in: name)
         }
     }
 
+    private func memoryLimitError(_ refused: Int, in name: String) -> ComponentError {
+        ComponentError(
+            .memoryLimitExceeded,
+            "memory limit of \(limits.memoryLimit) bytes exceeded in `\(currentCall ?? name)` (the instance's memories would total \(refused) bytes)")
+    }
+
     private func translate(_ error: any Error, in name: String) -> ComponentError {
-        if let refused = memoryCap.takeExceeded() {
-            return ComponentError(
-                .memoryLimitExceeded,
-                "memory limit of \(limits.memoryLimit) bytes exceeded in `\(currentCall ?? name)` (a memory asked for \(refused) bytes)")
-        }
-        let text = String(describing: error)
+        if let refused = memoryCap.takeExceeded() { return memoryLimitError(refused, in: name) }
+        if let budget = cpuBudgetError(error, in: name) { return budget }
+        return ComponentError(.trap, "`\(currentCall ?? name)` trapped: \(error)")
+    }
+
+    /// The CPU budget error, if `error` is the out-of-fuel trap with which ``CPUWatchdog``
+    /// stops a call (nothing else empties the fuel, see ``unlimitedFuel``).
+    func cpuBudgetError(_ error: any Error, in name: String) -> ComponentError? {
         // WasmKit's trap reason is package-internal; its description is the stable public face.
-        if text.contains("out of fuel") {
-            return ComponentError(.cpuBudgetExceeded, startupCall
-                ? "start-up cpu budget of \(limits.startupBudgetDescription) exceeded in `\(currentCall ?? name)`"
-                : "cpu budget of \(limits.cpuBudgetDescription) per call exceeded in `\(currentCall ?? name)`")
-        }
-        return ComponentError(.trap, "`\(currentCall ?? name)` trapped: \(text)")
+        guard String(describing: error).contains("out of fuel") else { return nil }
+        let used = ComponentLimits.describeUsed(nanoseconds: meter?.used ?? 0)
+        return ComponentError(.cpuBudgetExceeded, startupCall
+            ? "start-up cpu budget of \(limits.startupBudgetDescription) exceeded in `\(currentCall ?? name)` (used \(used))"
+            : "cpu budget of \(limits.cpuBudgetDescription) per call exceeded in `\(currentCall ?? name)` (used \(used))")
     }
 }

@@ -102,13 +102,16 @@ struct Instantiator {
             }
             let instance: Instance
             do {
-                instance = try module.instantiate(store: state.store, imports: imports)
+                instance = try state.memoryCap.instantiating {
+                    try state.runningGuest { try module.instantiate(store: state.store, imports: imports) }
+                }
             } catch let error as ComponentError {
                 throw error
             } catch {
                 if let refused = state.memoryCap.takeExceeded() {
-                    throw ComponentError(.memoryLimitExceeded, "memory limit of \(state.limits.memoryLimit) bytes exceeded instantiating core module \(moduleIndex) (it asked for \(refused) bytes)")
+                    throw ComponentError(.memoryLimitExceeded, "memory limit of \(state.limits.memoryLimit) bytes exceeded instantiating core module \(moduleIndex) (the instance's memories would total \(refused) bytes)")
                 }
+                if let budget = state.cpuBudgetError(error, in: "start function of core module \(moduleIndex)") { throw budget }
                 throw ComponentError(.link, "instantiating core module \(moduleIndex) failed: \(error)")
             }
             var exports: [String: ExternalValue] = [:]

@@ -107,7 +107,7 @@ extension WASIPreview2 {
     private func isReady(_ value: ComponentValue) throws -> Bool { try readyInstant(value) <= monotonicNow }
 
     /// Sleeps until the monotonic instant, refusing waits longer than `maxBlockingWait`: a
-    /// sleeping guest burns no fuel, so the CPU budget alone would not stop it.
+    /// sleeping guest uses no CPU time, so the CPU budget alone would not stop it.
     private func waitUntil(_ instant: UInt64) throws {
         let now = monotonicNow
         guard instant > now else { return }

@@ -59,8 +59,8 @@ extension ServerConfiguration {
         w.entry("directory", W.string(plugins.directory), "Directory holding native/ and wasm/ plugin files (created if missing). Default: \".plugins\".")
         w.entry("allow_http_management", W.bool(plugins.allowHTTPManagement), "Allow uploading and deleting plugins over HTTP. Default: false.")
         w.entry("max_upload_size", W.int(plugins.maxUploadSize), "Largest plugin upload in bytes. Default: 104857600 (100 MiB).")
-        w.entry("wasm_cpu_budget_ms", W.int(plugins.wasmCPUBudgetMs), "CPU budget of one call into a WASM plugin, in ms; exceeding it fails the node. Default: 50.")
-        w.entry("wasm_memory_limit_mb", W.int(plugins.wasmMemoryLimitMB), "Memory cap of one WASM plugin instance, in MiB. Default: 64.")
+        w.entry("wasm_cpu_budget_ms", W.int(plugins.wasmCPUBudgetMs), "CPU budget of one call into a WASM plugin, in ms of CPU time while guest code runs (not host calls or waiting); exceeding it fails the node. Default: 50.")
+        w.entry("wasm_memory_limit_mb", W.int(plugins.wasmMemoryLimitMB), "Memory cap of one WASM plugin instance (all its linear memories together), in MiB. Default: 64.")
 
         // [security]
         w.table(["security"], "Files nodes may touch. Glob patterns; relative ones are resolved against the working directory.")

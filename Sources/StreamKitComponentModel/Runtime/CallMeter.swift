@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+import WasmKit
+
+/// The guest CPU time of one host → guest call, readable from the ``CPUWatchdog`` thread, and
+/// the means to stop the call when it is over its budget.
+///
+/// Time is the calling thread's CPU clock, counted only while guest code runs: the meter is
+/// paused while a host function the guest called runs, and the thread's clock itself does not
+/// advance while the thread waits (a sleep, a lock, backpressure).
+final class CallMeter: Sendable {
+    /// The budget, in nanoseconds of guest CPU time.
+    let budget: UInt64
+    private let clock: clockid_t
+    private let cutoff: FuelCutoff
+
+    private struct State {
+        /// Guest CPU time of the segments that have ended.
+        var accumulated: UInt64 = 0
+        /// The thread's CPU clock when the guest last resumed; `nil` while paused.
+        var runningSince: UInt64?
+    }
+
+    private let state = Mutex(State())
+
+    /// Starts paused; ``setRunning(_:)`` starts counting.
+    init(budget: Duration, clock: clockid_t, store: Store) {
+        let (seconds, attoseconds) = budget.components
+        self.budget = UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: attoseconds / 1_000_000_000)
+        self.clock = clock
+        self.cutoff = FuelCutoff(store: store)
+    }
+
+    /// Guest CPU time used so far, in nanoseconds. Any thread.
+    var used: UInt64 {
+        state.withLock { state in
+            guard let since = state.runningSince, let now = ThreadCPUClock.now(of: clock) else { return state.accumulated }
+            return state.accumulated &+ (now &- min(now, since))
+        }
+    }
+
+    /// Budget left, in nanoseconds; 0 once it is used up. Any thread.
+    var remaining: UInt64 { budget &- min(budget, used) }
+
+    /// Starts (`true`) or stops (`false`) counting; returns whether it was counting, so that a
+    /// nested change can be undone. Only on the thread the meter measures.
+    @discardableResult
+    func setRunning(_ running: Bool) -> Bool {
+        let now = ThreadCPUClock.now(of: clock) ?? 0
+        return state.withLock { state in
+            let was = state.runningSince != nil
+            if was, !running, let since = state.runningSince {
+                state.accumulated &+= now &- min(now, since)
+                state.runningSince = nil
+            } else if !was, running {
+                state.runningSince = now
+            }
+            return was
+        }
+    }
+
+    /// Makes the guest trap with out-of-fuel at its next fuel check (every block, loop and call
+    /// charges). Only from ``CPUWatchdog``, with the call registered.
+    func cutOff() { cutoff.empty() }
+}
+
+/// Lets the watchdog thread stop a guest by emptying its store's fuel.
+///
+/// `@unchecked Sendable`: WasmKit's `Store` is confined to one thread, and this box breaks that
+/// on purpose for exactly one operation. ``empty()`` assigns `store.fuel` from the watchdog
+/// thread while the guest thread runs. The assignment is two plain stores: the store's
+/// "has a budget" flag, which is already `true` during a watched call (the same value is
+/// written again), and the fuel cell, an aligned 64-bit word that x86-64 and arm64 write in one
+/// piece, so the guest never reads a torn value. The interpreter charges fuel with a
+/// read-modify-write of that word, reloaded from memory at every charge (each handler is its
+/// own function reached through the dispatch table, so nothing keeps it in a register): the
+/// worst case is that the zero lands between the guest's read and its write and is lost. The
+/// watchdog therefore repeats the cut-off every tick until the call ends, and a later one lands.
+/// Nothing else in the store is touched from the other thread, and only while the call is
+/// registered: ``CPUWatchdog`` cuts off and deregisters under the same lock, and the call
+/// deregisters before it resets the fuel or returns, so the store (kept alive by this box) is
+/// in a watched call whenever this runs.
+final class FuelCutoff: @unchecked Sendable {
+    private let store: Store
+
+    init(store: Store) { self.store = store }
+
+    func empty() { store.fuel = Fuel(remaining: 0) }
+}
