@@ -26,6 +26,8 @@ final class InstanceState {
     private(set) var lastCallFuel: UInt64 = 0
     /// The export currently running, for messages.
     var currentCall: String?
+    /// Stacks reused by every guest call instead of one allocated per call.
+    private lazy var stacks = GuestStacks(engine: store.engine)
 
     init(store: Store, limits: ComponentLimits, fuelPerCall: UInt64, startupFuel: UInt64, memoryCap: MemoryCap) {
         self.store = store
@@ -67,10 +69,11 @@ final class InstanceState {
     /// Invokes a core function of the guest, translating traps and limit violations into
     /// ``ComponentError``s that say what happened.
     func invokeGuest(_ function: Function, _ arguments: [Value], name: String) throws -> [Value] {
+        let stackDepth = depth
         depth += 1
         defer { depth -= 1 }
         do {
-            return try function.invoke(arguments)
+            return try stacks.invoke(function, arguments, depth: stackDepth)
         } catch let error as ComponentError {
             throw error
         } catch {
