@@ -116,6 +116,7 @@ struct PackedListTests {
               (f32.store (i32.const 65532) (f32.const -1.5))
               (call $list (i32.const 65528) (i32.const 2)))
             (func (export "bytes-to-the-last-byte") (result i32)
+              (i32.store8 (i32.const 65534) (i32.const 7))
               (i32.store8 (i32.const 65535) (i32.const 200))
               (call $list (i32.const 65534) (i32.const 2))))
           (core instance $main (instantiate $Main
@@ -168,7 +169,7 @@ struct PackedListTests {
         let floats = try instance.call(try instance.function("floats-to-the-last-byte")).first
         #expect(floats?.float32Elements == [0, -1.5])
         let bytes = try instance.call(try instance.function("bytes-to-the-last-byte")).first
-        #expect(bytes == .byteList([0, 200]))
+        #expect(bytes == .byteList([7, 200]))
         #expect(try instance.call(try instance.function("empty-floats-at-the-end")) == [.float32List([])])
     }
 
