@@ -15,12 +15,12 @@ enum WasmPacketBridge {
         switch packet {
         case .audio(let frame):
             return .variant("audio", .record([
-                .u32(UInt32(clamping: frame.sampleRate)), .u16(UInt16(clamping: frame.channels)), .list(frame.samples.map { .f32($0) }),
+                .u32(UInt32(clamping: frame.sampleRate)), .u16(UInt16(clamping: frame.channels)), .float32List(frame.samples),
             ]))
         case .text(let text):
             return .variant("text", .string(text))
         case .binary(let binary):
-            return .variant("binary", .list(binary.data.map { .u8($0) }))
+            return .variant("binary", .byteList(binary.data))
         case .custom(let custom):
             return .variant("custom", .record([.string(custom.typeID), .enumeration("json"), .string(custom.data.jsonString())]))
         case .transcription(let transcription):
@@ -33,29 +33,20 @@ enum WasmPacketBridge {
         guard case .variant(let name, let payload) = value else { throw ConversionError(description: "not a packet") }
         switch (name, payload) {
         case ("audio", .record(let fields)?):
-            guard fields.count == 3, case .u32(let rate) = fields[0], case .u16(let channels) = fields[1], case .list(let items) = fields[2] else {
+            guard fields.count == 3, case .u32(let rate) = fields[0], case .u16(let channels) = fields[1] else {
                 throw ConversionError(description: "malformed audio frame")
             }
+            // Lifting gives the packed spelling; `float32Elements` also reads a generic list.
+            guard let samples = fields[2].float32Elements else { throw ConversionError(description: "audio samples are not a list of f32") }
             guard channels > 0, rate > 0 else { throw ConversionError(description: "audio frame with \(rate) Hz and \(channels) channels") }
-            guard items.count % Int(channels) == 0 else {
-                throw ConversionError(description: "audio frame has \(items.count) samples, not a multiple of its \(channels) channels")
-            }
-            var samples = [Float]()
-            samples.reserveCapacity(items.count)
-            for item in items {
-                guard case .f32(let sample) = item else { throw ConversionError(description: "audio sample is not f32") }
-                samples.append(sample)
+            guard samples.count % Int(channels) == 0 else {
+                throw ConversionError(description: "audio frame has \(samples.count) samples, not a multiple of its \(channels) channels")
             }
             return .audio(AudioFrame(sampleRate: Int(rate), channels: Int(channels), samples: samples))
         case ("text", .string(let text)?):
             return .text(text)
-        case ("binary", .list(let items)?):
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(items.count)
-            for item in items {
-                guard case .u8(let byte) = item else { throw ConversionError(description: "binary byte is not u8") }
-                bytes.append(byte)
-            }
+        case ("binary", let list?):
+            guard let bytes = list.byteElements else { throw ConversionError(description: "binary data is not a list of u8") }
             return .binary(BinaryPacket(data: bytes))
         case ("custom", .record(let fields)?):
             guard fields.count == 3, case .string(let typeID) = fields[0], case .string(let data) = fields[2] else {

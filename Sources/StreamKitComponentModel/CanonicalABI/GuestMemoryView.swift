@@ -44,11 +44,49 @@ struct GuestMemoryView {
     }
 
     /// Reads `count` little-endian f32 values straight into a Swift array (the hot path of
-    /// `list<f32>`, e.g. audio samples).
+    /// `list<f32>`, e.g. audio samples): one bounds check and one copy.
     func floats(_ pointer: UInt32, count: Int) throws(ComponentError) -> [Float] {
-        let start = try checkRange(pointer, count * 4)
-        return memory.withUnsafeBufferPointer(offset: UInt(start), count: count * 4) { buffer in
-            (0..<count).map { Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: 4)
+        guard !overflow else { throw .abi("list of \(count) f32 values overflows") }
+        let start = try checkRange(pointer, byteCount)
+        guard count > 0 else { return [] }
+        return memory.withUnsafeBufferPointer(offset: UInt(start), count: byteCount) { source in
+            [Float](unsafeUninitializedCapacity: count) { destination, initialized in
+                #if _endian(little)
+                UnsafeMutableRawBufferPointer(destination).copyMemory(from: UnsafeRawBufferPointer(source))
+                #else
+                for index in 0..<count {
+                    destination[index] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+                }
+                #endif
+                initialized = count
+            }
+        }
+    }
+
+    /// Writes f32 values as little-endian words in one copy, after one bounds check. NaNs are
+    /// written as the canonical NaN, as the canonical ABI requires.
+    func writeFloats(_ floats: [Float], at pointer: UInt32) throws(ComponentError) {
+        let (byteCount, overflow) = floats.count.multipliedReportingOverflow(by: 4)
+        guard !overflow else { throw .abi("list of \(floats.count) f32 values overflows") }
+        let start = try checkRange(pointer, byteCount)
+        guard byteCount > 0 else { return }
+        memory.withUnsafeMutableBufferPointer(offset: UInt(start), count: byteCount) { destination in
+            floats.withUnsafeBytes { source in
+                #if _endian(little)
+                destination.copyMemory(from: source)
+                #else
+                for (index, value) in floats.enumerated() {
+                    destination.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
+                }
+                #endif
+            }
+            // Rare: only a list holding NaNs pays for a second pass over the copy.
+            if floats.contains(where: \.isNaN) {
+                for (index, value) in floats.enumerated() where value.isNaN {
+                    destination.storeBytes(of: UInt32(0x7fc0_0000).littleEndian, toByteOffset: index * 4, as: UInt32.self)
+                }
+            }
         }
     }
 }

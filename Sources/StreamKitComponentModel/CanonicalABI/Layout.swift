@@ -141,10 +141,12 @@ enum CanonicalLayout {
         return joined
     }
 
+    /// The core-level shape of a component function: its flat parameters and results, and
+    /// whether either crosses through memory instead (more than the flat limit).
+    typealias CoreSignature = (parameters: [CoreFlatType], results: [CoreFlatType], parametersInMemory: Bool, resultsInMemory: Bool)
+
     /// The core signature of a lifted or lowered function, per `flatten_functype`.
-    static func coreSignature(
-        _ type: ComponentFunctionType, direction: Direction
-    ) -> (parameters: [CoreFlatType], results: [CoreFlatType], parametersInMemory: Bool, resultsInMemory: Bool) {
+    static func coreSignature(_ type: ComponentFunctionType, direction: Direction) -> CoreSignature {
         var parameters: [CoreFlatType] = []
         for parameter in type.parameters { flatten(parameter.type, into: &parameters) }
         var results: [CoreFlatType] = []

@@ -163,8 +163,9 @@ extension CanonicalContext {
             throw ComponentError.abi("list of \(length) zero-sized elements is too long")
         }
         switch element {
-        case .u8: return .list(try memory.bytes(pointer, Int(length)).map { .u8($0) })
-        case .f32: return .list(try memory.floats(pointer, count: Int(length)).map { .f32($0) })
+        // The packed spellings: one copy out of guest memory, no value per element.
+        case .u8: return .byteList(try memory.bytes(pointer, Int(length)))
+        case .f32: return .float32List(try memory.floats(pointer, count: Int(length)))
         default:
             var values: [ComponentValue] = []
             values.reserveCapacity(Int(length))

@@ -21,8 +21,8 @@ extension CanonicalContext {
         case (.string, .string(let v)):
             let (pointer, length) = try storeString(v)
             out.append(.i32(pointer)); out.append(.i32(length))
-        case (.list(let element), .list(let values)):
-            let (pointer, length) = try storeList(values, element)
+        case (.list(let element), .list), (.list(let element), .float32List), (.list(let element), .byteList):
+            let (pointer, length) = try storeList(value, element)
             out.append(.i32(pointer)); out.append(.i32(length))
         case (.record(let fields), .record(let values)) where fields.count == values.count:
             for (field, v) in zip(fields, values) { try lowerFlat(v, field.type, into: &out) }
@@ -70,8 +70,8 @@ extension CanonicalContext {
             let (stringPointer, length) = try storeString(v)
             try memory.store(stringPointer, at: pointer)
             try memory.store(length, at: try Self.advance(pointer, 4))
-        case (.list(let element), .list(let values)):
-            let (listPointer, length) = try storeList(values, element)
+        case (.list(let element), .list), (.list(let element), .float32List), (.list(let element), .byteList):
+            let (listPointer, length) = try storeList(value, element)
             try memory.store(listPointer, at: pointer)
             try memory.store(length, at: try Self.advance(pointer, 4))
         case (.record(let fields), .record(let values)) where fields.count == values.count:
@@ -123,7 +123,29 @@ extension CanonicalContext {
         return (pointer, UInt32(utf8.count))
     }
 
-    mutating func storeList(_ values: [ComponentValue], _ element: ComponentValueType) throws -> (pointer: UInt32, length: UInt32) {
+    /// Lowers a list in any spelling: the packed ones as one copy, `.list` element by element.
+    mutating func storeList(_ list: ComponentValue, _ element: ComponentValueType) throws -> (pointer: UInt32, length: UInt32) {
+        switch (element, list) {
+        case (.f32, .float32List(let floats)):
+            let pointer = try allocate(size: floats.count * 4, alignment: 4, for: "a list<f32>")
+            try requireMemory(for: "a list<f32>").writeFloats(floats, at: pointer)
+            return (pointer, UInt32(floats.count))
+        case (.u8, .byteList(let bytes)):
+            let pointer = try allocate(size: bytes.count, alignment: 1, for: "a list<u8>")
+            try requireMemory(for: "a list<u8>").write(bytes, at: pointer)
+            return (pointer, UInt32(bytes.count))
+        case (_, .list(let values)):
+            return try storeList(values, element)
+        case (_, .float32List):
+            throw ComponentError.usage("a packed list<f32> where a list<\(element)> was expected")
+        default:
+            throw ComponentError.usage("a packed list<u8> where a list<\(element)> was expected")
+        }
+    }
+
+    /// The generic path: one ``ComponentValue`` per element (kept for every other element type,
+    /// and for `.list` of `.f32`/`.u8` values, which must give the same bytes as the packed path).
+    private mutating func storeList(_ values: [ComponentValue], _ element: ComponentValueType) throws -> (pointer: UInt32, length: UInt32) {
         let elementSize = CanonicalLayout.size(element)
         let pointer = try allocate(size: values.count * elementSize, alignment: CanonicalLayout.alignment(element), for: "a list")
         let memory = try requireMemory(for: "a list")

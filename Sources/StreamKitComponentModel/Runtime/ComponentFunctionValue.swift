@@ -19,12 +19,21 @@ final class ComponentFunctionValue {
     let type: ComponentFunctionType
     let kind: Kind
     weak var state: InstanceState?
+    /// The core signature of calling this function lifted (host → guest), worked out once
+    /// rather than on every call.
+    private let liftSignature: CanonicalLayout.CoreSignature
+    /// The parameters and results as tuples, the shape they have when they cross in memory.
+    private let parameterTuple: ComponentValueType
+    private let resultTuple: ComponentValueType
 
     init(name: String, type: ComponentFunctionType, kind: Kind, state: InstanceState?) {
         self.name = name
         self.type = type
         self.kind = kind
         self.state = state
+        liftSignature = CanonicalLayout.coreSignature(type, direction: .lift)
+        parameterTuple = .tuple(type.parameters.map(\.type))
+        resultTuple = .tuple(type.results)
     }
 
     func call(_ arguments: [ComponentValue]) throws -> [ComponentValue] {
@@ -64,10 +73,10 @@ final class ComponentFunctionValue {
     private func callLifted(
         _ lifted: LiftedFunction, _ arguments: [ComponentValue], context: inout CanonicalContext, state: InstanceState
     ) throws -> [ComponentValue] {
-        let signature = CanonicalLayout.coreSignature(type, direction: .lift)
+        let signature = liftSignature
         var flat: [Value] = []
         if signature.parametersInMemory {
-            let tuple = ComponentValueType.tuple(type.parameters.map(\.type))
+            let tuple = parameterTuple
             let pointer = try context.allocate(size: CanonicalLayout.size(tuple), alignment: CanonicalLayout.alignment(tuple), for: "parameters of `\(name)`")
             try context.store(.tuple(arguments), tuple, at: pointer)
             flat = [.i32(pointer)]
@@ -83,7 +92,7 @@ final class ComponentFunctionValue {
             guard coreResults.count == 1, case .i32(let pointer) = coreResults[0] else {
                 throw ComponentError.abi("`\(name)` returned \(coreResults) instead of a result pointer")
             }
-            guard case .tuple(let values) = try context.load(.tuple(type.results), at: pointer) else { return [] }
+            guard case .tuple(let values) = try context.load(resultTuple, at: pointer) else { return [] }
             results = values
         } else {
             var reader = FlatValueReader(coreResults)
@@ -121,14 +130,14 @@ final class ComponentFunctionValue {
     /// The body of a lowered function: lift the guest's arguments, call, lower the results.
     private func callFromGuest(
         _ coreArguments: [Value],
-        signature: (parameters: [CoreFlatType], results: [CoreFlatType], parametersInMemory: Bool, resultsInMemory: Bool),
+        signature: CanonicalLayout.CoreSignature,
         context: inout CanonicalContext
     ) throws -> [Value] {
         var arguments: [ComponentValue] = []
         var reader = FlatValueReader(coreArguments)
         if signature.parametersInMemory {
             let pointer = try reader.nextI32()
-            guard case .tuple(let values) = try context.load(.tuple(type.parameters.map(\.type)), at: pointer) else { return [] }
+            guard case .tuple(let values) = try context.load(parameterTuple, at: pointer) else { return [] }
             arguments = values
         } else {
             for parameter in type.parameters { arguments.append(try context.liftFlat(parameter.type, &reader)) }
@@ -137,7 +146,7 @@ final class ComponentFunctionValue {
         var out: [Value] = []
         if signature.resultsInMemory {
             let pointer = try reader.nextI32()
-            try context.store(.tuple(results), .tuple(type.results), at: pointer)
+            try context.store(.tuple(results), resultTuple, at: pointer)
         } else {
             for (result, value) in zip(type.results, results) { try context.lowerFlat(value, result, into: &out) }
         }

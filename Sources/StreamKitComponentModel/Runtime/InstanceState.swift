@@ -25,6 +25,8 @@ final class InstanceState {
     private(set) var lastCallCPUTime: UInt64 = 0
     /// The export currently running, for messages.
     var currentCall: String?
+    /// Stacks reused by every guest call instead of one allocated per call.
+    private lazy var stacks = GuestStacks(engine: store.engine)
 
     /// Fuel is not the budget (``CPUWatchdog`` enforces that on the CPU clock); the engine still
     /// meters it only because emptying it is how a running guest is stopped. Each call starts
@@ -96,10 +98,11 @@ final class InstanceState {
     /// Invokes a core function of the guest, translating traps and limit violations into
     /// ``ComponentError``s that say what happened.
     func invokeGuest(_ function: Function, _ arguments: [Value], name: String) throws -> [Value] {
+        let stackDepth = depth
         depth += 1
         defer { depth -= 1 }
         do {
-            return try runningGuest { try function.invoke(arguments) }
+            return try runningGuest { try stacks.invoke(function, arguments, depth: stackDepth) }
         } catch let error as ComponentError {
             // The memory cap's own error cannot know which call it stopped.
             if error.code == .memoryLimitExceeded, let refused = memoryCap.takeExceeded() { throw memoryLimitError(refused, in: name) }

@@ -64,8 +64,8 @@ extension WASIPreview2 {
         for name in ["write", "blocking-write-and-flush"] {
             linker.define(interface: streams, function: "[method]output-stream.\(name)",
                           type: .init(parameters: [output, .init("contents", .list(.u8))], result: .result(ok: nil, error: streamError))) { [self] arguments in
-                guard case .borrow(let stream) = arguments[0], case .list(let values) = arguments[1] else { return [.error(.variant("closed", nil))] }
-                try sink(stream)?.write(values.map { if case .u8(let byte) = $0 { byte } else { 0 } })
+                guard case .borrow(let stream) = arguments[0], let bytes = arguments[1].byteElements else { return [.error(.variant("closed", nil))] }
+                try sink(stream)?.write(bytes)
                 return [.ok(nil)]
             }
         }

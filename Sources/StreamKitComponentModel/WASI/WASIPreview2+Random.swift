@@ -10,7 +10,7 @@ extension WASIPreview2 {
                     throw ComponentError(.host, "random bytes: at most \(Self.maxRandomBytes) per call")
                 }
                 var generator = SystemRandomNumberGenerator()
-                return [.list((0..<length).map { _ in .u8(UInt8.random(in: 0...255, using: &generator)) })]
+                return [.byteList((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })]
             }
             linker.define(interface: interface, function: "\(prefix)-u64", type: .init(result: .u64)) { _ in [.u64(UInt64.random(in: 0...UInt64.max))] }
         }
