@@ -4,12 +4,13 @@
 /// ``ComponentError/Code/memoryLimitExceeded``, whose message names the limit.
 public struct ComponentLimits: Sendable, Equatable {
     /// CPU time one call from the host into the component may use: the calling thread's CPU
-    /// clock while guest code runs, from the call until it returns. Time inside host functions
-    /// the guest calls (WASI, `send-output`, ...) does not count, nor does time the thread
-    /// spends waiting. (Default: 50 ms)
+    /// clock from the call until it returns — the guest's code and the host work it asks for on
+    /// that thread (marshaling, WASI, `send-output`, ...). Time the thread spends waiting does
+    /// not count. (Default: 50 ms)
     ///
     /// Enforced while the guest runs by a watchdog thread, which stops a call within about a
-    /// millisecond (plus scheduling delay) of its budget; the error says how much it used.
+    /// millisecond (plus scheduling delay) of its budget; a call that ends over its budget fails
+    /// too. The error says how much it used.
     /// WasmKit translates a function on its first call, and that counts too: the first calls
     /// of a new instance cost more than later ones.
     public var cpuBudget: Duration

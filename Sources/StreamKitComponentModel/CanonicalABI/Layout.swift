@@ -122,23 +122,46 @@ enum CanonicalLayout {
         case .tuple(let types): for element in types { flatten(element, into: &out) }
         case .variant, .enumeration, .option, .result:
             out.append(.i32)
-            out.append(contentsOf: flattenVariantPayload(variantCases(type)))
+            out.append(contentsOf: flattenVariantPayload(type))
         case .flags(let names): out.append(contentsOf: Array(repeating: .i32, count: flagsWordCount(names.count)))
         }
     }
 
-    static func flattenVariantPayload(_ cases: [ComponentValueType?]) -> [CoreFlatType] {
-        var joined: [CoreFlatType] = []
-        for case let payload? in cases {
-            for (index, flat) in flatten(payload).enumerated() {
-                if index < joined.count {
-                    joined[index] = CoreFlatType.join(joined[index], flat)
-                } else {
-                    joined.append(flat)
+    /// The flat shape of a variant-like type (variant, enum, option, result): each case's
+    /// payload type and flat values, and the joined payload slots all cases share.
+    struct VariantLayout {
+        let cases: [ComponentValueType?]
+        /// The flat values of each case's payload (empty for no payload).
+        let caseFlats: [[CoreFlatType]]
+        let joined: [CoreFlatType]
+
+        init(_ type: ComponentValueType) {
+            cases = CanonicalLayout.variantCases(type)
+            caseFlats = cases.map { $0.map(CanonicalLayout.flatten) ?? [] }
+            var joined: [CoreFlatType] = []
+            for flats in caseFlats {
+                for (index, flat) in flats.enumerated() {
+                    if index < joined.count {
+                        joined[index] = CoreFlatType.join(joined[index], flat)
+                    } else {
+                        joined.append(flat)
+                    }
                 }
             }
+            self.joined = joined
         }
-        return joined
+
+        /// The layout when `type` is variant-like; `nil` otherwise.
+        static func of(_ type: ComponentValueType) -> VariantLayout? {
+            switch type {
+            case .variant, .enumeration, .option, .result: VariantLayout(type)
+            default: nil
+            }
+        }
+    }
+
+    static func flattenVariantPayload(_ type: ComponentValueType) -> [CoreFlatType] {
+        VariantLayout(type).joined
     }
 
     /// The core-level shape of a component function: its flat parameters and results, and

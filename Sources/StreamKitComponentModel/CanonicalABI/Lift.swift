@@ -38,25 +38,7 @@ extension CanonicalContext {
             for element in types { values.append(try liftFlat(element, &reader)) }
             return .tuple(values)
         case .variant, .enumeration, .option, .result:
-            let cases = CanonicalLayout.variantCases(type)
-            let discriminant = try reader.nextI32()
-            guard Int(discriminant) < cases.count else {
-                throw ComponentError.abi("discriminant \(discriminant) out of range for \(type) (\(cases.count) cases)")
-            }
-            let joined = CanonicalLayout.flattenVariantPayload(cases)
-            var slots: [Value] = []
-            for flat in joined { slots.append(try reader.next(flat)) }
-            var payload: ComponentValue?
-            if let payloadType = cases[Int(discriminant)] {
-                let wanted = CanonicalLayout.flatten(payloadType)
-                var coerced: [Value] = []
-                for (index, want) in wanted.enumerated() {
-                    coerced.append(Self.coerceFromJoined(slots[index], to: want))
-                }
-                var payloadReader = FlatValueReader(coerced)
-                payload = try liftFlat(payloadType, &payloadReader)
-            }
-            return Self.variantValue(type, Int(discriminant), payload)
+            return try liftFlat(type, layout: CanonicalLayout.VariantLayout(type), &reader)
         case .flags(let names):
             var words: [UInt32] = []
             for _ in 0..<CanonicalLayout.flagsWordCount(names.count) { words.append(try reader.nextI32()) }
@@ -64,6 +46,30 @@ extension CanonicalContext {
         case .own(let resource): return .own(try liftOwn(resource, handle: try reader.nextI32()))
         case .borrow(let resource): return .borrow(try liftBorrow(resource, handle: try reader.nextI32()))
         }
+    }
+
+    /// Lifts a variant-like value (variant, enum, option, result) with its layout worked out
+    /// beforehand, as functions do for their top-level parameters and results.
+    mutating func liftFlat(_ type: ComponentValueType, layout: CanonicalLayout.VariantLayout, _ reader: inout FlatValueReader) throws -> ComponentValue {
+        let discriminant = try reader.nextI32()
+        guard Int(discriminant) < layout.cases.count else {
+            throw ComponentError.abi("discriminant \(discriminant) out of range for \(type) (\(layout.cases.count) cases)")
+        }
+        var slots: [Value] = []
+        slots.reserveCapacity(layout.joined.count)
+        for flat in layout.joined { slots.append(try reader.next(flat)) }
+        var payload: ComponentValue?
+        if let payloadType = layout.cases[Int(discriminant)] {
+            let wanted = layout.caseFlats[Int(discriminant)]
+            var coerced: [Value] = []
+            coerced.reserveCapacity(wanted.count)
+            for (index, want) in wanted.enumerated() {
+                coerced.append(Self.coerceFromJoined(slots[index], to: want))
+            }
+            var payloadReader = FlatValueReader(coerced)
+            payload = try liftFlat(payloadType, &payloadReader)
+        }
+        return Self.variantValue(type, Int(discriminant), payload)
     }
 
     mutating func load(_ type: ComponentValueType, at pointer: UInt32) throws -> ComponentValue {

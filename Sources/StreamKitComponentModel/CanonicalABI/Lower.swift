@@ -29,17 +29,7 @@ extension CanonicalContext {
         case (.tuple(let types), .tuple(let values)) where types.count == values.count:
             for (t, v) in zip(types, values) { try lowerFlat(v, t, into: &out) }
         case (.variant, _), (.enumeration, _), (.option, _), (.result, _):
-            let (index, payload) = try Self.caseIndex(of: value, in: type)
-            out.append(.i32(UInt32(index)))
-            let cases = CanonicalLayout.variantCases(type)
-            let joined = CanonicalLayout.flattenVariantPayload(cases)
-            var payloadFlats: [Value] = []
-            if let payloadType = cases[index], let payload {
-                try lowerFlat(payload, payloadType, into: &payloadFlats)
-            }
-            for (slot, joinedType) in joined.enumerated() {
-                out.append(slot < payloadFlats.count ? Self.coerceToJoined(payloadFlats[slot], joinedType) : Self.zero(joinedType))
-            }
+            try lowerFlat(value, type, layout: CanonicalLayout.VariantLayout(type), into: &out)
         case (.flags(let names), .flags(let set)):
             for word in try Self.flagWords(names, set) { out.append(.i32(word)) }
         case (.own(let resource), .own(let handle)):
@@ -48,6 +38,20 @@ extension CanonicalContext {
             out.append(.i32(try lowerBorrow(handle, resource)))
         default:
             throw ComponentError.usage("value \(value) does not have type \(type)")
+        }
+    }
+
+    /// Lowers a variant-like value (variant, enum, option, result) with its layout worked out
+    /// beforehand, as functions do for their top-level parameters and results.
+    mutating func lowerFlat(_ value: ComponentValue, _ type: ComponentValueType, layout: CanonicalLayout.VariantLayout, into out: inout [Value]) throws {
+        let (index, payload) = try Self.caseIndex(of: value, in: type)
+        out.append(.i32(UInt32(index)))
+        var payloadFlats: [Value] = []
+        if index < layout.cases.count, let payloadType = layout.cases[index], let payload {
+            try lowerFlat(payload, payloadType, into: &payloadFlats)
+        }
+        for (slot, joinedType) in layout.joined.enumerated() {
+            out.append(slot < payloadFlats.count ? Self.coerceToJoined(payloadFlats[slot], joinedType) : Self.zero(joinedType))
         }
     }
 

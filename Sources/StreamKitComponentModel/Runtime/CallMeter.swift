@@ -5,65 +5,42 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 import WasmKit
 
-/// The guest CPU time of one host → guest call, readable from the ``CPUWatchdog`` thread, and
-/// the means to stop the call when it is over its budget.
+/// The CPU time of one host → guest call, readable from the ``CPUWatchdog`` thread, and the
+/// means to stop the call when it is over its budget.
 ///
-/// Time is the calling thread's CPU clock, counted only while guest code runs: the meter is
-/// paused while a host function the guest called runs, and the thread's clock itself does not
-/// advance while the thread waits (a sleep, a lock, backpressure).
+/// Time is the calling thread's CPU clock from the start of the call to its end. It includes the
+/// host functions the guest calls on that thread (lowering, WASI, `send-output`), because the
+/// guest caused that work and it is short; it excludes waiting of every kind (a sleep, a lock,
+/// backpressure), because a waiting thread's CPU clock does not advance. The clock is read twice
+/// per call (here, and by ``InstanceState`` at the end): a thread-CPU-clock read is a system
+/// call, and pausing the meter around every host function cost several of them per packet.
 final class CallMeter: Sendable {
-    /// The budget, in nanoseconds of guest CPU time.
+    /// The budget, in nanoseconds of CPU time.
     let budget: UInt64
     private let clock: clockid_t
+    /// The thread's CPU clock when the call started.
+    private let start: UInt64
     private let cutoff: FuelCutoff
 
-    private struct State {
-        /// Guest CPU time of the segments that have ended.
-        var accumulated: UInt64 = 0
-        /// The thread's CPU clock when the guest last resumed; `nil` while paused.
-        var runningSince: UInt64?
-    }
-
-    private let state = Mutex(State())
-
-    /// Starts paused; ``setRunning(_:)`` starts counting.
+    /// Starts counting now, on the calling thread's `clock`.
     init(budget: Duration, clock: clockid_t, store: Store) {
         let (seconds, attoseconds) = budget.components
         self.budget = UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: attoseconds / 1_000_000_000)
         self.clock = clock
+        self.start = ThreadCPUClock.now(of: clock) ?? 0
         self.cutoff = FuelCutoff(store: store)
     }
 
-    /// Guest CPU time used so far, in nanoseconds. Any thread.
+    /// CPU time used so far, in nanoseconds. Any thread.
     var used: UInt64 {
-        state.withLock { state in
-            guard let since = state.runningSince, let now = ThreadCPUClock.now(of: clock) else { return state.accumulated }
-            return state.accumulated &+ (now &- min(now, since))
-        }
+        guard let now = ThreadCPUClock.now(of: clock) else { return 0 }
+        return now &- min(now, start)
     }
 
     /// Budget left, in nanoseconds; 0 once it is used up. Any thread.
     var remaining: UInt64 { budget &- min(budget, used) }
-
-    /// Starts (`true`) or stops (`false`) counting; returns whether it was counting, so that a
-    /// nested change can be undone. Only on the thread the meter measures.
-    @discardableResult
-    func setRunning(_ running: Bool) -> Bool {
-        let now = ThreadCPUClock.now(of: clock) ?? 0
-        return state.withLock { state in
-            let was = state.runningSince != nil
-            if was, !running, let since = state.runningSince {
-                state.accumulated &+= now &- min(now, since)
-                state.runningSince = nil
-            } else if !was, running {
-                state.runningSince = now
-            }
-            return was
-        }
-    }
 
     /// Makes the guest trap with out-of-fuel at its next fuel check (every block, loop and call
     /// charges). Only from ``CPUWatchdog``, with the call registered.

@@ -25,6 +25,10 @@ final class ComponentFunctionValue {
     /// The parameters and results as tuples, the shape they have when they cross in memory.
     private let parameterTuple: ComponentValueType
     private let resultTuple: ComponentValueType
+    /// The layouts of variant-like parameters and results (a packet, a result), worked out once:
+    /// recomputing them cost several allocations per call.
+    private let parameterLayouts: [CanonicalLayout.VariantLayout?]
+    private let resultLayouts: [CanonicalLayout.VariantLayout?]
 
     init(name: String, type: ComponentFunctionType, kind: Kind, state: InstanceState?) {
         self.name = name
@@ -34,6 +38,8 @@ final class ComponentFunctionValue {
         liftSignature = CanonicalLayout.coreSignature(type, direction: .lift)
         parameterTuple = .tuple(type.parameters.map(\.type))
         resultTuple = .tuple(type.results)
+        parameterLayouts = type.parameters.map { CanonicalLayout.VariantLayout.of($0.type) }
+        resultLayouts = type.results.map { CanonicalLayout.VariantLayout.of($0) }
     }
 
     func call(_ arguments: [ComponentValue]) throws -> [ComponentValue] {
@@ -82,8 +88,12 @@ final class ComponentFunctionValue {
             flat = [.i32(pointer)]
         } else {
             flat.reserveCapacity(signature.parameters.count)
-            for (parameter, argument) in zip(type.parameters, arguments) {
-                try context.lowerFlat(argument, parameter.type, into: &flat)
+            for (index, (parameter, argument)) in zip(type.parameters, arguments).enumerated() {
+                if let layout = parameterLayouts[index] {
+                    try context.lowerFlat(argument, parameter.type, layout: layout, into: &flat)
+                } else {
+                    try context.lowerFlat(argument, parameter.type, into: &flat)
+                }
             }
         }
         let coreResults = try state.invokeGuest(lifted.core, flat, name: name)
@@ -96,7 +106,13 @@ final class ComponentFunctionValue {
             results = values
         } else {
             var reader = FlatValueReader(coreResults)
-            for result in type.results { results.append(try context.liftFlat(result, &reader)) }
+            for (result, layout) in zip(type.results, resultLayouts) {
+                if let layout {
+                    results.append(try context.liftFlat(result, layout: layout, &reader))
+                } else {
+                    results.append(try context.liftFlat(result, &reader))
+                }
+            }
         }
         if let postReturn = lifted.postReturn {
             _ = try state.invokeGuest(postReturn, coreResults, name: "post-return of \(name)")
@@ -118,8 +134,7 @@ final class ComponentFunctionValue {
             guard let state else { throw ComponentError.usage("`\(name)` called after its instance was released") }
             var context = CanonicalContext(memory: memory, realloc: realloc, state: state)
             do {
-                // Host work is not guest CPU time (see `InstanceState.outsideGuest`).
-                return try state.outsideGuest { try self.callFromGuest(coreArguments, signature: signature, context: &context) }
+                return try self.callFromGuest(coreArguments, signature: signature, context: &context)
             } catch {
                 context.abandon()
                 throw error
@@ -140,7 +155,13 @@ final class ComponentFunctionValue {
             guard case .tuple(let values) = try context.load(parameterTuple, at: pointer) else { return [] }
             arguments = values
         } else {
-            for parameter in type.parameters { arguments.append(try context.liftFlat(parameter.type, &reader)) }
+            for (parameter, layout) in zip(type.parameters, parameterLayouts) {
+                if let layout {
+                    arguments.append(try context.liftFlat(parameter.type, layout: layout, &reader))
+                } else {
+                    arguments.append(try context.liftFlat(parameter.type, &reader))
+                }
+            }
         }
         let results = try self.call(arguments)
         var out: [Value] = []
@@ -148,7 +169,13 @@ final class ComponentFunctionValue {
             let pointer = try reader.nextI32()
             try context.store(.tuple(results), resultTuple, at: pointer)
         } else {
-            for (result, value) in zip(type.results, results) { try context.lowerFlat(value, result, into: &out) }
+            for (index, (result, value)) in zip(type.results, results).enumerated() {
+                if let layout = resultLayouts[index] {
+                    try context.lowerFlat(value, result, layout: layout, into: &out)
+                } else {
+                    try context.lowerFlat(value, result, into: &out)
+                }
+            }
         }
         try context.finish()
         return out

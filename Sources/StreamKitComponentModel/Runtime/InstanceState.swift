@@ -19,9 +19,9 @@ final class InstanceState {
     private var scopeCounter = 0
     /// How many core invocations are on the stack (host → guest → host → guest ...).
     private(set) var depth = 0
-    /// Guest CPU time of the running call, watched by ``CPUWatchdog``.
+    /// CPU time of the running call, watched by ``CPUWatchdog``.
     private var meter: CallMeter?
-    /// Guest CPU time the last outermost call used, in nanoseconds (for measurements and tests).
+    /// CPU time the last outermost call used, in nanoseconds (for measurements and tests).
     private(set) var lastCallCPUTime: UInt64 = 0
     /// The export currently running, for messages.
     var currentCall: String?
@@ -49,8 +49,9 @@ final class InstanceState {
 
     /// Runs one host → guest call (an export, a drop, instantiation) under a fresh CPU budget.
     ///
-    /// The budget covers the guest code the call runs: `realloc` while lowering the arguments,
-    /// the function itself, `post-return`, start functions during instantiation. The call is
+    /// The budget covers the CPU time the call uses on this thread: lowering the arguments and
+    /// `realloc`, the function itself and the host functions it calls, lifting the results,
+    /// `post-return`, start functions during instantiation. Waiting is not counted. The call is
     /// registered with ``CPUWatchdog`` from start to end; it deregisters before anything else
     /// touches the store's fuel again.
     func withCallBudget<T>(_ name: String, startup: Bool = false, _ body: () throws -> T) throws -> T {
@@ -69,30 +70,26 @@ final class InstanceState {
         self.meter = meter
         CPUWatchdog.shared.watch(meter)
         defer {
-            CPUWatchdog.shared.unwatch(meter)
-            lastCallCPUTime = meter.used
             self.meter = nil
             currentCall = nil
             startupCall = false
         }
-        return try body()
-    }
-
-    /// Runs guest code that is not a plain function call (a core module's start function during
-    /// instantiation) with the meter counting.
-    func runningGuest<T>(_ body: () throws -> T) rethrows -> T {
-        let was = meter?.setRunning(true)
-        defer { if was == false { meter?.setRunning(false) } }
-        return try body()
-    }
-
-    /// Runs a host function the guest called with the meter paused: host work does not count
-    /// against the guest's CPU budget. Guest code the host function calls back into (`realloc`
-    /// while lowering its results) counts again through ``invokeGuest(_:_:name:)``.
-    func outsideGuest<T>(_ body: () throws -> T) rethrows -> T {
-        let was = meter?.setRunning(false)
-        defer { if was == true { meter?.setRunning(true) } }
-        return try body()
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            CPUWatchdog.shared.unwatch(meter)
+            lastCallCPUTime = meter.used
+            throw error
+        }
+        CPUWatchdog.shared.unwatch(meter)
+        let used = meter.used
+        lastCallCPUTime = used
+        // The watchdog stops a guest at its next fuel check; a call that went over its budget
+        // where there is none (inside a host function, or in its last instructions) still fails,
+        // so the budget means the same whatever the guest's code looks like.
+        if used > meter.budget { throw budgetExceeded(in: name, used: used) }
+        return result
     }
 
     /// Invokes a core function of the guest, translating traps and limit violations into
@@ -102,7 +99,7 @@ final class InstanceState {
         depth += 1
         defer { depth -= 1 }
         do {
-            return try runningGuest { try stacks.invoke(function, arguments, depth: stackDepth) }
+            return try stacks.invoke(function, arguments, depth: stackDepth)
         } catch let error as ComponentError {
             // The memory cap's own error cannot know which call it stopped.
             if error.code == .memoryLimitExceeded, let refused = memoryCap.takeExceeded() { throw memoryLimitError(refused, in: name) }
@@ -129,7 +126,11 @@ final class InstanceState {
     func cpuBudgetError(_ error: any Error, in name: String) -> ComponentError? {
         // WasmKit's trap reason is package-internal; its description is the stable public face.
         guard String(describing: error).contains("out of fuel") else { return nil }
-        let used = ComponentLimits.describeUsed(nanoseconds: meter?.used ?? 0)
+        return budgetExceeded(in: name, used: meter?.used ?? 0)
+    }
+
+    private func budgetExceeded(in name: String, used nanoseconds: UInt64) -> ComponentError {
+        let used = ComponentLimits.describeUsed(nanoseconds: nanoseconds)
         return ComponentError(.cpuBudgetExceeded, startupCall
             ? "start-up cpu budget of \(limits.startupBudgetDescription) exceeded in `\(currentCall ?? name)` (used \(used))"
             : "cpu budget of \(limits.cpuBudgetDescription) per call exceeded in `\(currentCall ?? name)` (used \(used))")

@@ -103,7 +103,7 @@ struct Instantiator {
             let instance: Instance
             do {
                 instance = try state.memoryCap.instantiating {
-                    try state.runningGuest { try module.instantiate(store: state.store, imports: imports) }
+                    try module.instantiate(store: state.store, imports: imports)
                 }
             } catch let error as ComponentError {
                 throw error

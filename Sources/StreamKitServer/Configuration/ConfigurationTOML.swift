@@ -59,7 +59,7 @@ extension ServerConfiguration {
         w.entry("directory", W.string(plugins.directory), "Directory holding native/ and wasm/ plugin files (created if missing). Default: \".plugins\".")
         w.entry("allow_http_management", W.bool(plugins.allowHTTPManagement), "Allow uploading and deleting plugins over HTTP. Default: false.")
         w.entry("max_upload_size", W.int(plugins.maxUploadSize), "Largest plugin upload in bytes. Default: 104857600 (100 MiB).")
-        w.entry("wasm_cpu_budget_ms", W.int(plugins.wasmCPUBudgetMs), "CPU budget of one call into a WASM plugin, in ms of CPU time while guest code runs (not host calls or waiting); exceeding it fails the node. Default: 50.")
+        w.entry("wasm_cpu_budget_ms", W.int(plugins.wasmCPUBudgetMs), "CPU budget of one call into a WASM plugin, in ms of the calling thread's CPU time (guest code and the host work it asks for; waiting does not count); exceeding it fails the node. Default: 50.")
         w.entry("wasm_memory_limit_mb", W.int(plugins.wasmMemoryLimitMB), "Memory cap of one WASM plugin instance (all its linear memories together), in MiB. Default: 64.")
 
         // [security]

@@ -10,7 +10,7 @@ extension ServerConfiguration {
         /// Largest plugin upload in bytes (ours; the original used `server.max_body_size`).
         public var maxUploadSize = 100 * 1024 * 1024
         /// CPU budget of one call into a WASM plugin, in milliseconds of the calling thread's CPU
-        /// time while guest code runs (time in host functions and waiting does not count);
+        /// time (guest code and the host work it asks for; waiting does not count);
         /// exceeding it fails the node (the original has no such limit).
         public var wasmCPUBudgetMs = 50
         /// Memory cap of one WASM plugin instance (all its linear memories together), in MiB.

@@ -21,8 +21,10 @@
  *    = 6 i32 (5 with -DSK_STALE_WIT, the older WIT without the custom cases).
  *
  * Memory the host allocates in our linear memory (arguments of exports, results of imports)
- * comes through cabi_realloc. The glue records those blocks and frees them all when the export
- * call that caused them returns; each block gets one extra zero byte so strings are NUL-terminated.
+ * comes through cabi_realloc. Those blocks all live until the export call that caused them
+ * returns, so they come from an arena: a bump allocation per block, one reset per call (a
+ * 960-sample packet used to cost a malloc and a free per block, interpreted). Each block gets
+ * one extra zero byte so strings are NUL-terminated.
  */
 #include "streamkit_wasm_plugin.h"
 
@@ -65,37 +67,74 @@ extern i32 sk__resource_new(i32 rep);
 
 /* ---------------------------------------------------------------- host allocations */
 
-static void **pending;
-static size_t pending_count, pending_cap;
+/* Chunks of the arena; the newest is being filled, older ones (still holding blocks of the
+ * current call) follow `prev`. Chunk data starts 16-aligned (malloc aligns to 16). */
+typedef struct sk_chunk {
+    struct sk_chunk *prev;
+    size_t size;
+    size_t used;
+} sk_chunk;
 
-static void pending_add(void *p) {
-    if (pending_count == pending_cap) {
-        size_t cap = pending_cap ? pending_cap * 2 : 16;
-        void **n = realloc(pending, cap * sizeof(void *));
-        if (!n) __builtin_trap();
-        pending = n;
-        pending_cap = cap;
+#define SK_CHUNK_HEADER ((sizeof(sk_chunk) + 15) & ~(size_t)15)
+#define SK_CHUNK_MIN ((size_t)64 << 10)
+/* A chunk grown past this by one large call is given back rather than kept for the next. */
+#define SK_CHUNK_KEEP_MAX ((size_t)4 << 20)
+
+static sk_chunk *arena;
+
+static uint8_t *chunk_data(sk_chunk *c) { return (uint8_t *)c + SK_CHUNK_HEADER; }
+
+/* `size` bytes at `align` (a power of two, at most 16); traps when memory runs out. */
+static uint8_t *arena_alloc(size_t align, size_t size) {
+    if (arena) {
+        size_t start = (arena->used + align - 1) & ~(align - 1);
+        if (start <= arena->size && size <= arena->size - start) {
+            arena->used = start + size;
+            return chunk_data(arena) + start;
+        }
     }
-    pending[pending_count++] = p;
+    size_t chunk = arena ? arena->size : SK_CHUNK_MIN;
+    while (chunk < size) {
+        if (chunk > SIZE_MAX / 2) __builtin_trap();
+        chunk *= 2;
+    }
+    if (arena) chunk = chunk > SIZE_MAX / 2 ? chunk : chunk * 2;
+    if (chunk > SIZE_MAX - SK_CHUNK_HEADER) __builtin_trap();
+    sk_chunk *c = malloc(SK_CHUNK_HEADER + chunk);
+    if (!c) __builtin_trap();
+    c->prev = arena;
+    c->size = chunk;
+    c->used = size;
+    arena = c;
+    return chunk_data(c);
 }
 
-static void pending_free_all(void) {
-    for (size_t i = 0; i < pending_count; i++) free(pending[i]);
-    pending_count = 0;
+/* Releases every block of the call: keeps the newest chunk (the largest) for the next call. */
+static void arena_reset(void) {
+    if (!arena) return;
+    sk_chunk *c = arena->prev;
+    while (c) {
+        sk_chunk *prev = c->prev;
+        free(c);
+        c = prev;
+    }
+    arena->prev = NULL;
+    arena->used = 0;
+    if (arena->size > SK_CHUNK_KEEP_MAX) {
+        free(arena);
+        arena = NULL;
+    }
 }
 
 SK_EXPORT("cabi_realloc")
 void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size) {
-    (void)old_size;
-    if (align > 16) __builtin_trap(); /* malloc aligns to 16; nothing in this world needs more */
-    void *p = realloc(old_ptr, new_size + 1);
-    if (!p) __builtin_trap();
-    ((uint8_t *)p)[new_size] = 0;
-    if (old_ptr) {
-        for (size_t i = 0; i < pending_count; i++)
-            if (pending[i] == old_ptr) { pending[i] = p; return p; }
-    }
-    pending_add(p);
+    if (align == 0 || align > 16 || (align & (align - 1))) __builtin_trap();
+    if (new_size == SIZE_MAX) __builtin_trap();
+    uint8_t *p = arena_alloc(align, new_size + 1);
+    /* Hosts allocate fresh blocks (old_ptr NULL); a resize copies, the old block is released
+     * with the rest at the end of the call. */
+    if (old_ptr) memcpy(p, old_ptr, old_size < new_size ? old_size : new_size);
+    p[new_size] = 0;
     return p;
 }
 
@@ -315,7 +354,7 @@ SK_EXPORT(SK_NODE "[constructor]node-instance")
 i32 sk__export_constructor(i32 has_params, i32 params_ptr, i32 params_len) {
     const char *params = has_params ? host_str(params_ptr, params_len) : NULL;
     void *user = sk_plugin_create(params);
-    pending_free_all();
+    arena_reset();
     if (!user) __builtin_trap(); /* the WIT constructor cannot return an error */
     sk_instance *inst = calloc(1, sizeof *inst);
     if (!inst) __builtin_trap();
@@ -369,7 +408,7 @@ uint8_t *sk__export_process(i32 rep, i32 pin_ptr, i32 pin_len, i32 disc, i32 a, 
         out.live = 0;
     }
     uint8_t *ret = result_unit(err); /* copy first: err may point into host blocks freed next */
-    pending_free_all();
+    arena_reset();
     return ret;
 }
 
@@ -385,7 +424,7 @@ uint8_t *sk__export_update_params(i32 rep, i32 has_params, i32 params_ptr, i32 p
     else
         err = sk_plugin_update_params(inst->user, has_params ? host_str(params_ptr, params_len) : NULL);
     uint8_t *ret = result_unit(err);
-    pending_free_all();
+    arena_reset();
     return ret;
 }
 
@@ -400,7 +439,7 @@ void sk__export_cleanup(i32 rep) {
         sk_plugin_destroy(inst->user);
         inst->user = NULL;
     }
-    pending_free_all();
+    arena_reset();
 }
 
 #ifndef SK_NO_DTOR /* only for the no-dtor test fixture: a resource without destructor */
