@@ -42,7 +42,9 @@ final class CPUWatchdog: @unchecked Sendable {
             thread.name = "skit-wasm-watch"
             thread.start()
         }
-        let due = ThreadCPUClock.monotonicNow() &+ max(meter.remaining, Self.tick)
+        // A call just starting has its whole budget left (reading its clock again here would
+        // cost one more system call per call).
+        let due = ThreadCPUClock.monotonicNow() &+ max(meter.budget, Self.tick)
         if due < wakeAt {
             wakeAt = due
             condition.signal()

@@ -79,11 +79,11 @@ final class InstanceState {
             result = try body()
         } catch {
             CPUWatchdog.shared.unwatch(meter)
-            lastCallCPUTime = meter.used
+            lastCallCPUTime = meter.usedOnOwnThread
             throw error
         }
         CPUWatchdog.shared.unwatch(meter)
-        let used = meter.used
+        let used = meter.usedOnOwnThread
         lastCallCPUTime = used
         // The watchdog stops a guest at its next fuel check; a call that went over its budget
         // where there is none (inside a host function, or in its last instructions) still fails,
@@ -126,7 +126,7 @@ final class InstanceState {
     func cpuBudgetError(_ error: any Error, in name: String) -> ComponentError? {
         // WasmKit's trap reason is package-internal; its description is the stable public face.
         guard String(describing: error).contains("out of fuel") else { return nil }
-        return budgetExceeded(in: name, used: meter?.used ?? 0)
+        return budgetExceeded(in: name, used: meter?.usedOnOwnThread ?? 0)
     }
 
     private func budgetExceeded(in name: String, used nanoseconds: UInt64) -> ComponentError {
