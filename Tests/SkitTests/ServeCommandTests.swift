@@ -30,6 +30,17 @@ struct ServeCommandTests {
         return String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
+    /// Runs `yaml` as a oneshot on the server (expecting 200), waits until its log has a line
+    /// containing `text`, and returns that line ("" if none).
+    func oneshotLogLine(_ yaml: String, in root: URL, port: Int, log: URL, containing text: String) async throws -> String {
+        let pipeline = root.appendingPathComponent("oneshot-\(UUID().uuidString).yml")
+        try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
+        #expect(try postOneshot(pipeline, port: port) == "200")
+        #expect(try await waitFor(text, in: log))
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        return lines.first { $0.contains(text) }.map(String.init) ?? ""
+    }
+
     func waitFor(_ text: String, in log: URL, limit: Duration = .seconds(20)) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
@@ -78,13 +89,9 @@ struct ServeCommandTests {
         #expect(logged.contains("kind=plugin::native::gain_native_c"), "\(logged)")
         #expect(logged.contains("plugin loaded"))
 
-        let pipeline = root.appendingPathComponent("gain.yml")
-        try "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 100}\n  - kind: plugin::native::gain_native_c\n    params: {gain_db: 6}\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n"
-            .write(to: pipeline, atomically: true, encoding: .utf8)
-        #expect(try postOneshot(pipeline, port: port) == "200")
-        #expect(try await waitFor("gain_native_c ready at 6.00 dB", in: log))
-        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
-        let pluginLine = lines.first { $0.contains("gain_native_c ready at 6.00 dB") } ?? ""
+        let pluginLine = try await oneshotLogLine(
+            "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 100}\n  - kind: plugin::native::gain_native_c\n    params: {gain_db: 6}\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n",
+            in: root, port: port, log: log, containing: "gain_native_c ready at 6.00 dB")
         #expect(pluginLine.contains("plugin.native.gain_native_c"), "the plugin's label: \(pluginLine)")
         #expect(pluginLine.contains("plugin=plugin::native::gain_native_c"), "\(pluginLine)")
     }
@@ -109,13 +116,9 @@ struct ServeCommandTests {
         #expect(try await waitFor("skit listening", in: log))
         #expect(try String(contentsOf: log, encoding: .utf8).contains("kind=plugin::wasm::fixture_stderr_writer"))
 
-        let pipeline = root.appendingPathComponent("stderr.yml")
-        try "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 60, sample_rate: 48000, channels: 1}\n  - kind: plugin::wasm::fixture_stderr_writer\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n"
-            .write(to: pipeline, atomically: true, encoding: .utf8)
-        #expect(try postOneshot(pipeline, port: port) == "200")
-        #expect(try await waitFor("stderr-writer: process", in: log))
-        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
-        let line = lines.first { $0.contains("stderr-writer: process") } ?? ""
+        let line = try await oneshotLogLine(
+            "mode: oneshot\nsteps:\n  - kind: audio::tone\n    params: {duration_ms: 60, sample_rate: 48000, channels: 1}\n  - kind: plugin::wasm::fixture_stderr_writer\n  - kind: containers::wav::muxer\n  - kind: streamkit::http_output\n",
+            in: root, port: port, log: log, containing: "stderr-writer: process")
         #expect(line.contains("plugin.wasm.fixture_stderr_writer"), "\(line)")
         #expect(line.contains("stream=stderr"), "\(line)")
     }
