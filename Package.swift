@@ -129,6 +129,7 @@ let package = Package(
                 "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitNativePlugins",
                 "StreamKitWasmPlugins", "StreamKitComponentModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

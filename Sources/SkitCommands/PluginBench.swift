@@ -92,6 +92,18 @@ struct PluginBench: AsyncParsableCommand {
         print("\(isWasm ? "WASM" : "native") plugin \(definition.kind) (\((library as NSString).lastPathComponent))")
         print(String(format: isWasm ? "  load (parse + instantiate + metadata), %d loads: median %.3f ms, max %.3f ms" : "  load (dlopen + entry + metadata), %d loads: median %.3f ms, max %.3f ms (target ≤ 5 ms)",
                      loadTimes.count, loadTimes[loadTimes.count / 2] * 1000, (loadTimes.last ?? 0) * 1000))
+        if isWasm, let wasmLibrary = try? WasmPluginLibrary.load(
+            bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: library))), file: (library as NSString).lastPathComponent,
+            engine: engine, limits: limits, loadBudget: .seconds(60), logger: logger
+        ) {
+            let direct = try await Self.measureDirectCalls(library: wasmLibrary, params: try JSONValue.parse(params), frame: frame, calls: packets, repeats: repeats, logger: logger)
+            print(String(format: "  process() called directly, %d calls of %d samples, median of %d runs: %.3f µs per call (wall), %.3f µs (thread CPU)  (target ≤ 10 µs including marshaling)",
+                         packets, frame, repeats, direct.plugin.wall * 1e6, direct.plugin.cpu * 1e6))
+            print("  the same gain loop in a bare core module under WasmKit (no component layer), runs interleaved with the plugin's:")
+            print(String(format: "    loop alone (copy in, loop, copy out):                         %.3f µs per call (wall), %.3f µs (thread CPU)", direct.loop.wall * 1e6, direct.loop.cpu * 1e6))
+            print(String(format: "    in process()'s call shape (2 realloc calls, export, host call): %.3f µs per call (wall), %.3f µs (thread CPU)", direct.shape.wall * 1e6, direct.shape.cpu * 1e6))
+            print(String(format: "  component layer and plugin code above that call shape (median of the runs' differences): %+.3f µs per call (thread CPU)", direct.difference * 1e6))
+        }
         print("  \(packets) packets of \(frame) samples through \(hops) nodes, median of \(repeats) runs")
         let baseline = try await measure(pipeline(kind: builtin, params: builtinParams, hops: 0))
         let builtinTime = try await measure(pipeline(kind: builtin, params: builtinParams, hops: hops))
@@ -101,12 +113,58 @@ struct PluginBench: AsyncParsableCommand {
         let perPlugin = (wall: perPacket(pluginTime.wall, baseline.wall), cpu: perPacket(pluginTime.cpu, baseline.cpu))
         print("                              wall time                                CPU time (all threads)")
         print(String(format: "  source -> sink:            %.3f s                                  %.3f s", baseline.wall, baseline.cpu))
-        print(String(format: "  %-26@ %.3f s  (%7.3f µs per packet per node)   %.3f s  (%7.3f µs per packet per node)",
-                     "\(hops) × \(builtin):" as NSString, builtinTime.wall, perBuiltin.wall, builtinTime.cpu, perBuiltin.cpu))
-        print(String(format: "  %-26@ %.3f s  (%7.3f µs per packet per node)   %.3f s  (%7.3f µs per packet per node)",
-                     "\(hops) × plugin:" as NSString, pluginTime.wall, perPlugin.wall, pluginTime.cpu, perPlugin.cpu))
+        print(String(format: "  %@ %.3f s  (%7.3f µs per packet per node)   %.3f s  (%7.3f µs per packet per node)",
+                     "\(hops) × \(builtin):".padding(toLength: 26, withPad: " ", startingAt: 0) as NSString, builtinTime.wall, perBuiltin.wall, builtinTime.cpu, perBuiltin.cpu))
+        print(String(format: "  %@ %.3f s  (%7.3f µs per packet per node)   %.3f s  (%7.3f µs per packet per node)",
+                     "\(hops) × plugin:".padding(toLength: 26, withPad: " ", startingAt: 0) as NSString, pluginTime.wall, perPlugin.wall, pluginTime.cpu, perPlugin.cpu))
         print(String(format: "  plugin overhead against %@: %+.3f µs per packet (wall), %+.3f µs (CPU)  (target ≤ %@)",
                      builtin, perPlugin.wall - perBuiltin.wall, perPlugin.cpu - perBuiltin.cpu, isWasm ? "10 µs including marshaling" : "1 µs"))
+    }
+
+    /// The cost of one `process` call with its marshaling (lower the packet, run the guest, lift
+    /// what it sends), without the engine: one node instance called in a loop on a thread of its
+    /// own, and, interleaved with it run by run, ``WasmBaseline``'s bare loop over the same
+    /// number of samples (so both see the same machine: this one is shared and noisy). Medians
+    /// per call of `repeats` runs each, and the median of the runs' CPU-time differences.
+    private static func measureDirectCalls(
+        library: WasmPluginLibrary, params: JSONValue, frame: Int, calls: Int, repeats: Int, logger: Logger
+    ) async throws -> (plugin: (wall: Double, cpu: Double), loop: (wall: Double, cpu: Double), shape: (wall: Double, cpu: Double), difference: Double) {
+        let samples = (0..<frame).map { Float(sin(Double($0) * 2 * .pi * 440 / 48_000) * 0.5) }
+        let packet = Packet.audio(AudioFrame(sampleRate: 48_000, channels: 1, samples: samples))
+        return try await onOwnThread {
+            let node = try WasmNodeInstance(library: library, params: params, logger: logger)
+            defer { node.finish() }
+            let baseline = try WasmBaseline(samples: samples)
+            for _ in 0..<max(100, calls / 10) {
+                _ = try node.process(packet, on: "in")
+                try baseline.loopOnly()
+                try baseline.callShape()
+            }
+            var plugin = RunTimes()
+            var loop = RunTimes()
+            var shape = RunTimes()
+            var differences: [Double] = []
+            for _ in 0..<max(1, repeats) {
+                let pluginRun = try RunTimes.time(calls) { _ = try node.process(packet, on: "in") }
+                let shapeRun = try RunTimes.time(calls) { try baseline.callShape() }
+                loop.add(try RunTimes.time(calls) { try baseline.loopOnly() })
+                plugin.add(pluginRun)
+                shape.add(shapeRun)
+                differences.append(pluginRun.cpu - shapeRun.cpu)
+            }
+            differences.sort()
+            return (plugin.median, loop.median, shape.median, differences[differences.count / 2])
+        }
+    }
+
+    /// Runs blocking `work` on a new thread (not the cooperative pool) and returns its result.
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: Result { try work() }) }
+            thread.name = "skit-bench"
+            thread.start()
+        }
+        return try result.get()
     }
 
     /// User + system CPU time of the whole process so far, in seconds.

@@ -25,86 +25,37 @@ struct WasmPluginNode: Node {
         }
     }
 
-    private func fail(_ what: String, _ error: any Error) -> StreamKitError {
-        .plugin("\(kind): \(what): \(error)")
-    }
-
     private func runOnPluginThread(context: NodeContext, thread: PluginThread) async throws {
         guard await thread.hop() else { throw StreamKitError.runtime("\(kind): could not start the plugin's thread") }
         var logger = library.logger
         logger[metadataKey: "node"] = "\(context.nodeID)"
-        let outputs = WasmCallOutputs()
-        let instance: ComponentInstance
-        let exports: WasmPluginLinker.NodeExports
-        let handle: ResourceHandle
-        do {
-            instance = try ComponentInstance(library.component, linker: WasmPluginLinker.make(logger: logger, outputs: outputs), engine: library.engine, limits: library.limits)
-            exports = try WasmPluginLinker.exports(of: instance, resource: try WasmPluginLinker.nodeResource(instance))
-        } catch {
-            throw fail("cannot instantiate the component", error)
-        }
-        do {
-            guard case .own(let made)? = try instance.call(exports.constructor, [.option(.string(params.jsonString()))], startup: true).first else {
-                throw StreamKitError.plugin("\(kind): the constructor returned no node-instance")
-            }
-            handle = made
-        } catch let error as StreamKitError {
-            throw error
-        } catch {
-            throw fail("the constructor failed", error)
-        }
-        var healthy = true
-        defer {
-            // cleanup and the resource drop, unless the instance is broken (a trap or a limit).
-            if healthy {
-                _ = try? instance.call(exports.cleanup, [.borrow(handle)])
-                try? instance.drop(handle)
-            }
-        }
+        let node = try WasmNodeInstance(library: library, params: params, logger: logger)
+        defer { node.finish() }
         context.setState(.running)
 
         while let input = await context.next() {
             switch input {
             case .packet(let pin, let packet):
-                let result: ComponentValue?
+                let sent: [(pin: String, packet: Packet)]
                 do {
-                    result = try instance.call(exports.process, [.borrow(handle), .string(pin), WasmPacketBridge.value(packet)]).first
+                    sent = try node.process(packet, on: pin)
                 } catch {
-                    healthy = false
                     context.countErrored()
-                    throw fail("process failed", error)
+                    throw StreamKitError.plugin(error.description)
                 }
-                if let conversion = outputs.conversionError {
-                    context.countErrored()
-                    throw StreamKitError.plugin("\(kind): process \(conversion)")
-                }
-                if case .error(let message)? = result {
-                    context.countErrored()
-                    throw StreamKitError.plugin("\(kind): process failed: \(Self.text(message))")
-                }
-                try await deliver(outputs.take(), context: context)
+                try await deliver(sent, context: context)
             case .paramsUpdate(let update):
                 do {
-                    let result = try instance.call(exports.updateParams, [.borrow(handle), .option(.string(update.params.jsonString()))]).first
-                    if case .error(let message)? = result {
-                        update.reject("\(kind): update-params refused: \(Self.text(message))")
-                    } else {
-                        update.accept()
-                    }
+                    try node.updateParams(update.params)
+                    update.accept()
                 } catch {
-                    healthy = false
-                    update.reject("\(kind): update-params failed: \(error)")
-                    throw fail("update-params failed", error)
+                    update.reject(error.description)
+                    if error.broken { throw StreamKitError.plugin(error.description) }
                 }
             case .inputClosed, .timeout:
                 continue
             }
         }
-    }
-
-    private static func text(_ value: ComponentValue?) -> String {
-        if case .string(let message)? = value { return message }
-        return "unknown error"
     }
 
     private func deliver(_ packets: [(pin: String, packet: Packet)], context: NodeContext) async throws {

@@ -35,6 +35,9 @@ enum CanonicalLayout {
 
     static func flagsWordCount(_ count: Int) -> Int { (count + 31) / 32 }
 
+    // Size and alignment are asked for on every crossing through memory (a `result` returned by
+    // pointer, each field of a record), so they walk the type without building arrays.
+
     static func alignment(_ type: ComponentValueType) -> Int {
         switch type {
         case .bool, .s8, .u8: return 1
@@ -42,12 +45,16 @@ enum CanonicalLayout {
         case .s32, .u32, .f32, .char, .own, .borrow: return 4
         case .s64, .u64, .f64: return 8
         case .string, .list: return 4
-        case .record(let fields): return fields.map { alignment($0.type) }.max() ?? 1
-        case .tuple(let types): return types.map { alignment($0) }.max() ?? 1
+        case .record(let fields):
+            var result = 1
+            for field in fields { result = max(result, alignment(field.type)) }
+            return result
+        case .tuple(let types):
+            var result = 1
+            for element in types { result = max(result, alignment(element)) }
+            return result
         case .variant, .enumeration, .option, .result:
-            let cases = variantCases(type)
-            let payload = cases.compactMap { $0.map(alignment) }.max() ?? 1
-            return max(discriminantSize(cases.count), payload)
+            return max(discriminantSize(caseCount(type)), payloadAlignment(type))
         case .flags(let names):
             if names.isEmpty { return 1 }
             return names.count <= 8 ? 1 : (names.count <= 16 ? 2 : 4)
@@ -61,19 +68,63 @@ enum CanonicalLayout {
         case .s32, .u32, .f32, .char, .own, .borrow: return 4
         case .s64, .u64, .f64: return 8
         case .string, .list: return 8
-        case .record(let fields): return sizeOfSequence(fields.map(\.type))
+        case .record(let fields):
+            var offset = 0
+            var maxAlignment = 1
+            for field in fields {
+                let a = alignment(field.type)
+                offset = alignTo(offset, a) + size(field.type)
+                maxAlignment = max(maxAlignment, a)
+            }
+            return alignTo(offset, maxAlignment)
         case .tuple(let types): return sizeOfSequence(types)
         case .variant, .enumeration, .option, .result:
-            let cases = variantCases(type)
-            var offset = discriminantSize(cases.count)
-            offset = alignTo(offset, cases.compactMap { $0.map(alignment) }.max() ?? 1)
-            offset += cases.compactMap { $0.map(size) }.max() ?? 0
-            return alignTo(offset, alignment(type))
+            var largest = 0
+            switch type {
+            case .variant(let cases): for item in cases { if let payload = item.type { largest = max(largest, size(payload)) } }
+            case .option(let payload): largest = size(payload)
+            case .result(let ok, let error): largest = max(ok.map(size) ?? 0, error.map(size) ?? 0)
+            default: break
+            }
+            return alignTo(payloadOffset(type) + largest, alignment(type))
         case .flags(let names):
             if names.isEmpty { return 0 }
             if names.count <= 8 { return 1 }
             if names.count <= 16 { return 2 }
             return 4 * flagsWordCount(names.count)
+        }
+    }
+
+    /// How many cases a variant-like type has.
+    static func caseCount(_ type: ComponentValueType) -> Int {
+        switch type {
+        case .variant(let cases): return cases.count
+        case .enumeration(let names): return names.count
+        case .option, .result: return 2
+        default: return 0
+        }
+    }
+
+    /// The payload type of case `index` of a variant-like type (`nil` for none or no such case).
+    static func casePayload(_ type: ComponentValueType, _ index: Int) -> ComponentValueType? {
+        switch type {
+        case .variant(let cases): return index < cases.count ? cases[index].type : nil
+        case .option(let payload): return index == 1 ? payload : nil
+        case .result(let ok, let error): return index == 0 ? ok : (index == 1 ? error : nil)
+        default: return nil
+        }
+    }
+
+    /// The largest alignment of a variant-like type's payloads (1 with none).
+    private static func payloadAlignment(_ type: ComponentValueType) -> Int {
+        switch type {
+        case .variant(let cases):
+            var result = 1
+            for item in cases { if let payload = item.type { result = max(result, alignment(payload)) } }
+            return result
+        case .option(let payload): return alignment(payload)
+        case .result(let ok, let error): return max(ok.map(alignment) ?? 1, error.map(alignment) ?? 1)
+        default: return 1
         }
     }
 
@@ -90,8 +141,7 @@ enum CanonicalLayout {
 
     /// Offset of the payload in a variant's memory layout.
     static func payloadOffset(_ type: ComponentValueType) -> Int {
-        let cases = variantCases(type)
-        return alignTo(discriminantSize(cases.count), cases.compactMap { $0.map(alignment) }.max() ?? 1)
+        alignTo(discriminantSize(caseCount(type)), payloadAlignment(type))
     }
 
     /// The payload types of a variant-like type, one per case (`nil` for no payload).

@@ -113,18 +113,18 @@ extension CanonicalContext {
             }
             return .tuple(values)
         case .variant, .enumeration, .option, .result:
-            let cases = CanonicalLayout.variantCases(type)
+            let caseCount = CanonicalLayout.caseCount(type)
             let discriminant: UInt32
-            switch CanonicalLayout.discriminantSize(cases.count) {
+            switch CanonicalLayout.discriminantSize(caseCount) {
             case 1: discriminant = UInt32(try memory.load(pointer, as: UInt8.self))
             case 2: discriminant = UInt32(try memory.load(pointer, as: UInt16.self))
             default: discriminant = try memory.load(pointer, as: UInt32.self)
             }
-            guard Int(discriminant) < cases.count else {
-                throw ComponentError.abi("discriminant \(discriminant) out of range for \(type) (\(cases.count) cases)")
+            guard Int(discriminant) < caseCount else {
+                throw ComponentError.abi("discriminant \(discriminant) out of range for \(type) (\(caseCount) cases)")
             }
             var payload: ComponentValue?
-            if let payloadType = cases[Int(discriminant)] {
+            if let payloadType = CanonicalLayout.casePayload(type, Int(discriminant)) {
                 payload = try load(payloadType, at: try Self.advance(pointer, CanonicalLayout.payloadOffset(type)))
             }
             return Self.variantValue(type, Int(discriminant), payload)

@@ -84,13 +84,12 @@ extension CanonicalContext {
             try storeSequence(values, types, at: pointer)
         case (.variant, _), (.enumeration, _), (.option, _), (.result, _):
             let (index, payload) = try Self.caseIndex(of: value, in: type)
-            let cases = CanonicalLayout.variantCases(type)
-            switch CanonicalLayout.discriminantSize(cases.count) {
+            switch CanonicalLayout.discriminantSize(CanonicalLayout.caseCount(type)) {
             case 1: try memory.store(UInt8(index), at: pointer)
             case 2: try memory.store(UInt16(index), at: pointer)
             default: try memory.store(UInt32(index), at: pointer)
             }
-            if let payloadType = cases[index], let payload {
+            if let payloadType = CanonicalLayout.casePayload(type, index), let payload {
                 try store(payload, payloadType, at: try Self.advance(pointer, CanonicalLayout.payloadOffset(type)))
             }
         case (.flags(let names), .flags(let set)):

@@ -44,7 +44,7 @@ final class CPUWatchdog: @unchecked Sendable {
         }
         // A call just starting has its whole budget left (reading its clock again here would
         // cost one more system call per call).
-        let due = ThreadCPUClock.monotonicNow() &+ max(meter.budget, Self.tick)
+        let due = meter.wallStart &+ max(meter.budget, Self.tick)
         if due < wakeAt {
             wakeAt = due
             condition.signal()

@@ -13,15 +13,18 @@ import WasmKit
 /// Time is the calling thread's CPU clock from the start of the call to its end. It includes the
 /// host functions the guest calls on that thread (lowering, WASI, `send-output`), because the
 /// guest caused that work and it is short; it excludes waiting of every kind (a sleep, a lock,
-/// backpressure), because a waiting thread's CPU clock does not advance. The clock is read twice
-/// per call (here, and by ``InstanceState`` at the end): a thread-CPU-clock read is a system
-/// call, and pausing the meter around every host function cost several of them per packet.
+/// backpressure), because a waiting thread's CPU clock does not advance. A thread-CPU-clock read
+/// is a system call, so the clock is read once when the call starts and, when it ends, only if
+/// the call took long enough to matter (``usedAtEnd``); pausing the meter around every host
+/// function cost several reads per packet.
 final class CallMeter: Sendable {
     /// The budget, in nanoseconds of CPU time.
     let budget: UInt64
     private let clock: clockid_t
     /// The thread's CPU clock when the call started.
     private let start: UInt64
+    /// The monotonic wall clock when the call started (a vDSO read, no system call).
+    let wallStart: UInt64
     private let cutoff: FuelCutoff
 
     /// Starts counting now, on the calling thread's `clock`.
@@ -32,6 +35,7 @@ final class CallMeter: Sendable {
         // The calling thread's own clock (`CLOCK_THREAD_CPUTIME_ID`) reads the same counter as
         // `clock` without the thread lookup other threads' clocks need.
         self.start = ThreadCPUClock.now()
+        self.wallStart = ThreadCPUClock.monotonicNow()
         self.cutoff = FuelCutoff(store: store)
     }
 
@@ -47,6 +51,20 @@ final class CallMeter: Sendable {
         let now = ThreadCPUClock.now()
         return now &- min(now, start)
     }
+
+    /// CPU time the call used, read on its own thread as it ends. A call shorter in wall time
+    /// than the budget and than ``preciseAbove`` reports its wall time instead: an upper bound
+    /// (a thread's CPU time cannot grow faster than wall time) below the budget, so the verdict
+    /// is the same, and it costs no system call. Most calls of a plugin that keeps up with
+    /// real-time audio are that short.
+    var usedAtEnd: UInt64 {
+        let wall = ThreadCPUClock.monotonicNow() &- wallStart
+        if wall < min(budget, Self.preciseAbove) { return wall }
+        return usedOnOwnThread
+    }
+
+    /// Wall time from which ``usedAtEnd`` reads the CPU clock.
+    static let preciseAbove: UInt64 = 1_000_000
 
     /// Budget left, in nanoseconds; 0 once it is used up. Any thread.
     var remaining: UInt64 { budget &- min(budget, used) }

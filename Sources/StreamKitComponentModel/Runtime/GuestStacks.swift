@@ -3,8 +3,8 @@ import WasmKit
 /// The execution stacks an instance's guest calls run on, kept for the life of the instance.
 ///
 /// WasmKit's `Function.invoke(_:)` allocates a stack of the engine's stack size (512 KiB by
-/// default) for every call and frees it afterwards; a plugin's `process` makes four guest calls
-/// per packet (two reallocs, the export, post-return), so that allocation showed up in the
+/// default) for every call and frees it afterwards; a plugin's `process` makes three or four
+/// guest calls per packet (two reallocs, the export, a post-return if it has one), so that allocation showed up in the
 /// per-packet cost. Calls nest (host → guest → host → guest: a host function's results are
 /// lowered with the guest's realloc while the guest waits) and a stack serves one call at a
 /// time, so there is one stack per nesting depth, made when that depth is first reached.

@@ -21,7 +21,8 @@ final class InstanceState {
     private(set) var depth = 0
     /// CPU time of the running call, watched by ``CPUWatchdog``.
     private var meter: CallMeter?
-    /// CPU time the last outermost call used, in nanoseconds (for measurements and tests).
+    /// CPU time the last outermost call used, in nanoseconds (for measurements and tests); for a
+    /// call under a millisecond, its wall time (see ``CallMeter/usedAtEnd``).
     private(set) var lastCallCPUTime: UInt64 = 0
     /// The export currently running, for messages.
     var currentCall: String?
@@ -79,11 +80,11 @@ final class InstanceState {
             result = try body()
         } catch {
             CPUWatchdog.shared.unwatch(meter)
-            lastCallCPUTime = meter.usedOnOwnThread
+            lastCallCPUTime = meter.usedAtEnd
             throw error
         }
         CPUWatchdog.shared.unwatch(meter)
-        let used = meter.usedOnOwnThread
+        let used = meter.usedAtEnd
         lastCallCPUTime = used
         // The watchdog stops a guest at its next fuel check; a call that went over its budget
         // where there is none (inside a host function, or in its last instructions) still fails,

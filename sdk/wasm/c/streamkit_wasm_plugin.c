@@ -149,21 +149,25 @@ static const char *host_str(i32 ptr, i32 len) {
 static _Alignas(8) uint8_t ret_area[16];
 static _Alignas(8) uint8_t import_ret_area[16];
 
+/* The error string of the last result<_, string>: it must outlive the export call, until the
+ * host has read it, so it is freed when the next result is made rather than in a post-return
+ * function. process and update-params then need no post-return, which saves the host a guest
+ * call per packet (each one costs about as much as a few hundred interpreted operators). */
+static char *last_error;
+
 static uint8_t *result_unit(const char *err) {
     memset(ret_area, 0, sizeof ret_area);
+    free(last_error);
+    last_error = NULL;
     if (!err) return ret_area;
     size_t len = strlen(err);
-    char *copy = malloc(len + 1);
-    if (!copy) __builtin_trap();
-    memcpy(copy, err, len + 1);
+    last_error = malloc(len + 1);
+    if (!last_error) __builtin_trap();
+    memcpy(last_error, err, len + 1);
     ret_area[0] = 1;
-    put_u32(ret_area + 4, (uint32_t)p32(copy));
+    put_u32(ret_area + 4, (uint32_t)p32(last_error));
     put_u32(ret_area + 8, (uint32_t)len);
     return ret_area;
-}
-
-static void post_result_unit(uint8_t *area) {
-    if (area[0] == 1) free(ptr_of((i32)get_u32(area + 4)));
 }
 
 /* ---------------------------------------------------------------- helpers for plugins */
@@ -412,9 +416,6 @@ uint8_t *sk__export_process(i32 rep, i32 pin_ptr, i32 pin_len, i32 disc, i32 a, 
     return ret;
 }
 
-SK_EXPORT("cabi_post_" SK_NODE "[method]node-instance.process")
-void sk__post_process(uint8_t *ret) { post_result_unit(ret); }
-
 SK_EXPORT(SK_NODE "[method]node-instance.update-params")
 uint8_t *sk__export_update_params(i32 rep, i32 has_params, i32 params_ptr, i32 params_len) {
     sk_instance *inst = ptr_of(rep);
@@ -427,9 +428,6 @@ uint8_t *sk__export_update_params(i32 rep, i32 has_params, i32 params_ptr, i32 p
     arena_reset();
     return ret;
 }
-
-SK_EXPORT("cabi_post_" SK_NODE "[method]node-instance.update-params")
-void sk__post_update_params(uint8_t *ret) { post_result_unit(ret); }
 
 SK_EXPORT(SK_NODE "[method]node-instance.cleanup")
 void sk__export_cleanup(i32 rep) {
