@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(name: "StreamKitNativeABITests", dependencies: ["CStreamKitNativeABI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SkitTests",
-            dependencies: ["SkitCommands", "StreamKitCore", "StreamKitNodes", "StreamKitEngine"],
+            dependencies: ["SkitCommands", "StreamKitCore", "StreamKitNodes", "StreamKitEngine", "StreamKitWasmPlugins", "StreamKitComponentModel"],
             swiftSettings: swiftSettings
         ),
     ]

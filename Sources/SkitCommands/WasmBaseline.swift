@@ -47,19 +47,25 @@ final class WasmBaseline {
     private let gainAndOutput: Function
     private let alloc: Function
     private let memory: Memory
-    private var samples: [Float]
+    /// The samples, as the last call left them.
+    private(set) var samples: [Float]
+    /// How many times the guest called the host function.
+    var hostCalls: Int { hostCallCounter.count }
+    private let hostCallCounter = HostCallCounter()
     private let arguments: [Value]
     private let allocArguments: [Value] = [.i32(0), .i32(0), .i32(4), .i32(16)]
     private var stack: ExecutionStack
 
     /// Instantiates the module in an engine configured like `ComponentEngine`'s (fuel metered),
-    /// to run the loop over `samples` with gain 1. The host function does nothing.
-    init(samples: [Float]) throws {
+    /// to run the loop over `samples` with `gain`. The host function only counts its calls.
+    init(samples: [Float], gain: Float = 1) throws {
+        let gainBits = gain.bitPattern
         let engine = Engine(configuration: EngineConfiguration(fuelMetering: true))
         store = Store(engine: engine)
         store.fuel = Fuel(remaining: UInt64.max / 2)
         var imports = Imports()
-        imports.define(module: "host", name: "output", Function(store: store, parameters: [.i32, .i32], raw: { _, _, _ in }))
+        let counter = hostCallCounter
+        imports.define(module: "host", name: "output", Function(store: store, parameters: [.i32, .i32], raw: { _, _, _ in counter.count += 1 }))
         let instance = try parseWasm(bytes: Self.module).instantiate(store: store, imports: imports)
         guard case .function(let gain)? = instance.export("gain"), case .function(let gainAndOutput)? = instance.export("gain-and-output"),
               case .function(let alloc)? = instance.export("alloc"), case .memory(let memory)? = instance.export("memory")
@@ -69,7 +75,7 @@ final class WasmBaseline {
         self.alloc = alloc
         self.memory = memory
         self.samples = samples
-        arguments = [.i32(0), .i32(UInt32(samples.count)), .f32(Float(1).bitPattern)]
+        arguments = [.i32(0), .i32(UInt32(samples.count)), .f32(gainBits)]
         stack = ExecutionStack(engine: engine)
     }
 
@@ -102,6 +108,11 @@ final class WasmBaseline {
         samples.withUnsafeMutableBytes { destination in
             memory.withUnsafeBufferPointer(offset: 0, count: destination.count) { destination.copyMemory(from: UnsafeRawBufferPointer($0)) }
         }
+    }
+
+    /// Not Sendable, like the store it counts for: one thread.
+    private final class HostCallCounter {
+        var count = 0
     }
 
     struct BaselineError: Error, CustomStringConvertible {

@@ -30,7 +30,9 @@ struct CanonicalContext {
     func allocate(size: Int, alignment: Int, for what: @autoclosure () -> String) throws -> UInt32 {
         guard let realloc else { throw ComponentError.abi("\(what()) needs a realloc option but the canonical options name none") }
         guard size <= Int(UInt32.max) else { throw ComponentError.abi("\(what()) needs \(size) bytes, more than a 32-bit memory holds") }
-        let results = try state.invokeGuest(realloc, [.i32(0), .i32(0), .i32(UInt32(alignment)), .i32(UInt32(size))], name: "realloc")
+        state.reallocArguments[2] = .i32(UInt32(alignment))
+        state.reallocArguments[3] = .i32(UInt32(size))
+        let results = try state.invokeGuest(realloc, state.reallocArguments, name: "realloc")
         guard results.count == 1, case .i32(let pointer) = results[0] else {
             throw ComponentError.abi("realloc returned \(results) instead of one i32")
         }
@@ -71,11 +73,14 @@ struct CanonicalContext {
 }
 
 /// Reads flat core values in order, checking each has the type the canonical ABI expects.
+///
+/// It reads a buffer it does not own (the engine's parameter buffer of a host function, or an
+/// array's storage): make one inside the scope that keeps the buffer alive and do not keep it.
 struct FlatValueReader {
-    private let values: [Value]
+    private let values: UnsafeBufferPointer<Value>
     private var index = 0
 
-    init(_ values: [Value]) { self.values = values }
+    init(_ values: UnsafeBufferPointer<Value>) { self.values = values }
 
     mutating func next(_ type: CoreFlatType) throws -> Value {
         guard index < values.count else { throw ComponentError.abi("too few core values (\(values.count)) for the component type") }

@@ -55,19 +55,21 @@ extension CanonicalContext {
         guard Int(discriminant) < layout.cases.count else {
             throw ComponentError.abi("discriminant \(discriminant) out of range for \(type) (\(layout.cases.count) cases)")
         }
+        // The joined slots are read (and checked) whatever the case; the case's payload reads
+        // its own flat values from the front of them, each coerced back from the joined type.
         var slots: [Value] = []
         slots.reserveCapacity(layout.joined.count)
         for flat in layout.joined { slots.append(try reader.next(flat)) }
         var payload: ComponentValue?
         if let payloadType = layout.cases[Int(discriminant)] {
             let wanted = layout.caseFlats[Int(discriminant)]
-            var coerced: [Value] = []
-            coerced.reserveCapacity(wanted.count)
             for (index, want) in wanted.enumerated() {
-                coerced.append(Self.coerceFromJoined(slots[index], to: want))
+                slots[index] = Self.coerceFromJoined(slots[index], to: want)
             }
-            var payloadReader = FlatValueReader(coerced)
-            payload = try liftFlat(payloadType, &payloadReader)
+            payload = try slots.withUnsafeBufferPointer { buffer in
+                var payloadReader = FlatValueReader(UnsafeBufferPointer(rebasing: buffer[0..<wanted.count]))
+                return try liftFlat(payloadType, &payloadReader)
+            }
         }
         return Self.variantValue(type, Int(discriminant), payload)
     }

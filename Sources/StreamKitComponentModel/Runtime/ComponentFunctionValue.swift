@@ -105,12 +105,14 @@ final class ComponentFunctionValue {
             guard case .tuple(let values) = try context.load(resultTuple, at: pointer) else { return [] }
             results = values
         } else {
-            var reader = FlatValueReader(coreResults)
-            for (result, layout) in zip(type.results, resultLayouts) {
-                if let layout {
-                    results.append(try context.liftFlat(result, layout: layout, &reader))
-                } else {
-                    results.append(try context.liftFlat(result, &reader))
+            try coreResults.withUnsafeBufferPointer { buffer in
+                var reader = FlatValueReader(buffer)
+                for (result, layout) in zip(type.results, resultLayouts) {
+                    if let layout {
+                        results.append(try context.liftFlat(result, layout: layout, &reader))
+                    } else {
+                        results.append(try context.liftFlat(result, &reader))
+                    }
                 }
             }
         }
@@ -124,17 +126,21 @@ final class ComponentFunctionValue {
     /// The core function a guest calls to reach this function through `canon lower`.
     func lowered(memory: Memory?, realloc: Function?, state: InstanceState) -> Function {
         let signature = CanonicalLayout.coreSignature(type, direction: .lower)
-        let type = self.type
         let name = self.name
+        // The raw form: the engine's own parameter and result buffers, no arrays per call.
         return Function(
             store: state.store,
             parameters: signature.parameters.map(\.wasmType),
             results: signature.results.map(\.wasmType)
-        ) { [self, weak state] _, coreArguments in
+        ) { [self, weak state] _, coreArguments, coreResults in
             guard let state else { throw ComponentError.usage("`\(name)` called after its instance was released") }
             var context = CanonicalContext(memory: memory, realloc: realloc, state: state)
             do {
-                return try self.callFromGuest(coreArguments, signature: signature, context: &context)
+                let out = try self.callFromGuest(coreArguments, signature: signature, context: &context)
+                guard out.count == coreResults.count else {
+                    throw ComponentError.abi("`\(name)` produced \(out.count) core results for \(coreResults.count)")
+                }
+                for (index, value) in out.enumerated() { coreResults[index] = value }
             } catch {
                 context.abandon()
                 throw error
@@ -144,7 +150,7 @@ final class ComponentFunctionValue {
 
     /// The body of a lowered function: lift the guest's arguments, call, lower the results.
     private func callFromGuest(
-        _ coreArguments: [Value],
+        _ coreArguments: UnsafeBufferPointer<Value>,
         signature: CanonicalLayout.CoreSignature,
         context: inout CanonicalContext
     ) throws -> [Value] {

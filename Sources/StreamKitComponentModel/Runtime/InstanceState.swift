@@ -26,6 +26,9 @@ final class InstanceState {
     private(set) var lastCallCPUTime: UInt64 = 0
     /// The export currently running, for messages.
     var currentCall: String?
+    /// The arguments of `realloc(0, 0, alignment, size)`, kept to be filled in rather than
+    /// allocated for every string or list lowered.
+    var reallocArguments: [Value] = [.i32(0), .i32(0), .i32(0), .i32(0)]
     /// Stacks reused by every guest call instead of one allocated per call.
     private lazy var stacks = GuestStacks(engine: store.engine)
 
