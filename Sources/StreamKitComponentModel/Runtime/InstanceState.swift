@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WasmKit
 
 /// The mutable state of one component instance: its WasmKit store, handle table, the
@@ -19,6 +26,8 @@ final class InstanceState {
     private var scopeCounter = 0
     /// How many core invocations are on the stack (host → guest → host → guest ...).
     private(set) var depth = 0
+    /// The last real read of a calling thread's CPU clock (see ``CallStart``).
+    private var lastClockRead: (clock: clockid_t, start: CallStart)?
     /// CPU time of the running call, watched by ``CPUWatchdog``.
     private var meter: CallMeter?
     /// CPU time the last outermost call used, in nanoseconds (for measurements and tests); for a
@@ -70,7 +79,8 @@ final class InstanceState {
         // A cut-off in the previous call left the fuel empty.
         store.fuel = Self.unlimitedFuel
         _ = memoryCap.takeExceeded()
-        let meter = CallMeter(budget: startup ? limits.startupBudget : limits.cpuBudget, clock: clock, store: store)
+        let start = CallStart.now(clock: clock, last: &lastClockRead)
+        let meter = CallMeter(budget: startup ? limits.startupBudget : limits.cpuBudget, clock: clock, start: start, store: store)
         self.meter = meter
         CPUWatchdog.shared.watch(meter)
         defer {
