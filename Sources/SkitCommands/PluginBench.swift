@@ -49,15 +49,18 @@ struct PluginBench: AsyncParsableCommand {
         let isWasm = library.hasSuffix(".wasm")
         let engine = ComponentEngine()
         let limits = ComponentLimits(cpuBudget: .seconds(5))
+        func loadWasm(_ path: String) throws -> WasmPluginLibrary {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            return try WasmPluginLibrary.load(bytes: bytes, file: (path as NSString).lastPathComponent, engine: engine, limits: limits, loadBudget: .seconds(60), logger: logger)
+        }
         func loadDefinition(_ path: String) throws -> NodeDefinition {
-            if isWasm {
-                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-                return try WasmPluginLibrary.load(bytes: bytes, file: (path as NSString).lastPathComponent, engine: engine, limits: limits, loadBudget: .seconds(60), logger: logger).nodeDefinition()
-            }
+            if isWasm { return try loadWasm(path).nodeDefinition() }
             return try NativePluginLibrary.load(path: path, logger: logger).nodeDefinition()
         }
+        Self.progress("timing \(loads) loads")
         let loadTimes = try measureLoads { try loadDefinition($0) }
-        let definition = try loadDefinition(library)
+        let wasmLibrary = isWasm ? try loadWasm(library) : nil
+        let definition = try wasmLibrary?.nodeDefinition() ?? loadDefinition(library)
         let registry = BuiltinNodes.makeRegistry()
         registry.register(definition)
         let runner = OneshotRunner(registry: registry)
@@ -75,27 +78,21 @@ struct PluginBench: AsyncParsableCommand {
         /// count, and every thread's work does, whichever executor ran it.
         func measure(_ yaml: String) async throws -> (wall: Double, cpu: Double) {
             let plan = try runner.plan(yaml)
-            var walls: [Double] = []
-            var cpus: [Double] = []
+            var runs = RunTimes()
             for _ in 0..<max(1, repeats) {
                 let start = ContinuousClock.now
                 let cpuStart = Self.processCPUSeconds()
                 _ = try await runner.run(plan, input: nil, output: nil)
-                cpus.append(Self.processCPUSeconds() - cpuStart)
-                walls.append((ContinuousClock.now - start).seconds)
+                runs.add((wall: (ContinuousClock.now - start).seconds, cpu: Self.processCPUSeconds() - cpuStart))
             }
-            walls.sort()
-            cpus.sort()
-            return (walls[walls.count / 2], cpus[cpus.count / 2])
+            return runs.median
         }
 
         print("\(isWasm ? "WASM" : "native") plugin \(definition.kind) (\((library as NSString).lastPathComponent))")
         print(String(format: isWasm ? "  load (parse + instantiate + metadata), %d loads: median %.3f ms, max %.3f ms" : "  load (dlopen + entry + metadata), %d loads: median %.3f ms, max %.3f ms (target ≤ 5 ms)",
                      loadTimes.count, loadTimes[loadTimes.count / 2] * 1000, (loadTimes.last ?? 0) * 1000))
-        if isWasm, let wasmLibrary = try? WasmPluginLibrary.load(
-            bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: library))), file: (library as NSString).lastPathComponent,
-            engine: engine, limits: limits, loadBudget: .seconds(60), logger: logger
-        ) {
+        if let wasmLibrary {
+            Self.progress("timing process() called directly and the bare loop: \(repeats) runs of \(packets) calls each")
             let direct = try await Self.measureDirectCalls(library: wasmLibrary, params: try JSONValue.parse(params), frame: frame, calls: packets, repeats: repeats, logger: logger)
             print(String(format: "  process() called directly, %d calls of %d samples, median of %d runs: %.3f µs per call (wall), %.3f µs (thread CPU)  (target for the C gain example at 960 samples: ≤ 10 µs including marshaling)",
                          packets, frame, repeats, direct.plugin.wall * 1e6, direct.plugin.cpu * 1e6))
@@ -104,6 +101,7 @@ struct PluginBench: AsyncParsableCommand {
             print(String(format: "    in process()'s call shape (2 realloc calls, export, host call): %.3f µs per call (wall), %.3f µs (thread CPU)", direct.shape.wall * 1e6, direct.shape.cpu * 1e6))
             print(String(format: "  component layer and plugin code above that call shape (median of the runs' differences): %+.3f µs per call (thread CPU)", direct.difference * 1e6))
         }
+        Self.progress("timing the pipelines: 3 × \(repeats) runs of \(packets) packets")
         print("  \(packets) packets of \(frame) samples through \(hops) nodes, median of \(repeats) runs")
         let baseline = try await measure(pipeline(kind: builtin, params: builtinParams, hops: 0))
         let builtinTime = try await measure(pipeline(kind: builtin, params: builtinParams, hops: hops))
@@ -167,6 +165,11 @@ struct PluginBench: AsyncParsableCommand {
         return try result.get()
     }
 
+    /// A progress line on standard error, so the report on standard output stays clean.
+    private static func progress(_ message: String) {
+        StandardStreams.printError("skit bench: \(message)…")
+    }
+
     /// User + system CPU time of the whole process so far, in seconds.
     private static func processCPUSeconds() -> Double {
         var usage = rusage()
@@ -190,8 +193,4 @@ struct PluginBench: AsyncParsableCommand {
         }
         return times.sorted()
     }
-}
-
-extension Duration {
-    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

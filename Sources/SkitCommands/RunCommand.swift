@@ -162,8 +162,7 @@ final class ProgressReporter: Sendable {
     }
 
     static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.2f s", seconds)
+        String(format: "%.2f s", duration.seconds)
     }
 
     static func format(bytes: Int64) -> String {

@@ -206,7 +206,10 @@ public struct LoadTester: Sendable {
             }
         }
         let tuneStart = ContinuousClock.now
-        if let interval = config.tuneInterval, let node = config.tuneNode, !sessions.isEmpty {
+        // A media setting that does not fit the pipeline fails the run; do not keep the sessions
+        // busy until the deadline first.
+        let mediaRefused = media.withLock { $0.error != nil }
+        if !mediaRefused, let interval = config.tuneInterval, let node = config.tuneNode, !sessions.isEmpty {
             var connections: [ControlConnection] = []
             for _ in 0..<min(config.connections, sessions.count) {
                 do {
@@ -244,7 +247,7 @@ public struct LoadTester: Sendable {
                 }
                 for connection in connections { await connection.close() }
             }
-        } else if ContinuousClock.now < deadline {
+        } else if !mediaRefused, ContinuousClock.now < deadline {
             try? await Task.sleep(until: deadline)
         }
         if let mediaTask {

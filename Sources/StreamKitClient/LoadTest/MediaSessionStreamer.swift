@@ -150,16 +150,24 @@ struct MediaSessionStreamer: Sendable {
                 let decoder = encoding == .oggOpus ? OggOpusAudioDecoder() : nil
                 var pcm = PCMFormat(sampleRate: 48_000, channels: 1, sampleFormat: encoding.sampleFormat)
                 var received = 0.0
-                // Stop once the input has ended and its audio is back (or the drain time is over).
+                // Stop once the input has ended and its audio is back: all of it, or as much as
+                // will come (a codec keeps back its look-ahead and last partial frame, so Ogg Opus
+                // returns a little less than was sent; nothing more for `quiet` means the tail is
+                // in), or when the drain time is over.
                 let stopper = Task {
+                    var lastReceived = -1.0
+                    var lastGrowth = ContinuousClock.now
                     while !Task.isCancelled {
                         try await Task.sleep(for: .milliseconds(50))
+                        let now = ContinuousClock.now
+                        let got = report.withLock { $0.secondsReceived }
+                        if got != lastReceived { lastReceived = got; lastGrowth = now }
                         // Without an input, listen until the deadline.
-                        let outputOnlyEnd: ContinuousClock.Instant? = !expectsInput && ContinuousClock.now >= deadline ? deadline : nil
+                        let outputOnlyEnd: ContinuousClock.Instant? = !expectsInput && now >= deadline ? deadline : nil
                         guard let done = inputDone.value ?? outputOnlyEnd else { continue }
                         let sent = report.withLock { $0.secondsSent }
-                        let got = report.withLock { $0.secondsReceived }
-                        if got >= sent - timeline.frameSeconds || ContinuousClock.now - done > drain {
+                        let quietSinceInputEnded = now - max(done, lastGrowth) > Self.quiet
+                        if got >= sent - timeline.frameSeconds || quietSinceInputEnded || now - done > drain {
                             try await outbound.close(.normalClosure, reason: nil)
                             return
                         }
@@ -173,13 +181,15 @@ struct MediaSessionStreamer: Sendable {
                         ready.yield()
                         if encoding != .oggOpus, let json = try? JSONValue.parse(text), let format = PCMFormat.parse(json, base: pcm) { pcm = format }
                     case .binary(let buffer):
-                        let bytes = Array(buffer.readableBytesView)
                         var seconds = 0.0
                         if let decoder {
+                            let bytes = Array(buffer.readableBytesView)
                             let frames = try await queue.run { try decoder.feed(bytes) }
                             seconds = frames.reduce(0) { $0 + Double($1.frameCount) / Double($1.sampleRate) }
                         } else {
-                            seconds = Double(pcm.decode(bytes).count / max(1, pcm.channels)) / Double(pcm.sampleRate)
+                            // PCM is only counted, not decoded.
+                            let frames = buffer.readableBytes / pcm.sampleFormat.bytesPerSample / max(1, pcm.channels)
+                            seconds = Double(frames) / Double(pcm.sampleRate)
                         }
                         received += seconds
                         let position = received
@@ -187,10 +197,10 @@ struct MediaSessionStreamer: Sendable {
                         let sentAt = seconds > 0 ? timeline.sendTime(ofPosition: position) : nil
                         report.withLock { report in
                             report.messagesReceived += 1
-                            report.bytesReceived += Int64(bytes.count)
+                            report.bytesReceived += Int64(buffer.readableBytes)
                             report.secondsReceived = position
-                            if seconds > 0, report.firstAudioLatency == nil, let first { report.firstAudioLatency = Self.seconds(now - first) }
-                            if let sentAt { report.latencies.append(Self.seconds(now - sentAt)) }
+                            if seconds > 0, report.firstAudioLatency == nil, let first { report.firstAudioLatency = LoadTester.seconds(now - first) }
+                            if let sentAt { report.latencies.append(LoadTester.seconds(now - sentAt)) }
                         }
                     }
                 }
@@ -203,7 +213,6 @@ struct MediaSessionStreamer: Sendable {
         }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    /// How long the output may stay silent after the input ended before its tail counts as in.
+    static let quiet: Duration = .milliseconds(500)
 }

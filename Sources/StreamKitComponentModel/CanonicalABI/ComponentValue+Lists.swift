@@ -17,35 +17,28 @@ extension ComponentValue {
     /// The samples of a `list<f32>` value, whichever spelling it has: `nil` if this is not a
     /// list or an element is not an `f32`.
     public var float32Elements: [Float]? {
-        switch self {
-        case .float32List(let floats): return floats
-        case .list(let values):
-            var floats: [Float] = []
-            floats.reserveCapacity(values.count)
-            for value in values {
-                guard case .f32(let float) = value else { return nil }
-                floats.append(float)
-            }
-            return floats
-        default: return nil
-        }
+        if case .float32List(let floats) = self { return floats }
+        return genericListElements { if case .f32(let float) = $0 { float } else { nil } }
     }
 
     /// The bytes of a `list<u8>` value, whichever spelling it has: `nil` if this is not a list
     /// or an element is not a `u8`.
     public var byteElements: [UInt8]? {
-        switch self {
-        case .byteList(let bytes): return bytes
-        case .list(let values):
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(values.count)
-            for value in values {
-                guard case .u8(let byte) = value else { return nil }
-                bytes.append(byte)
-            }
-            return bytes
-        default: return nil
+        if case .byteList(let bytes) = self { return bytes }
+        return genericListElements { if case .u8(let byte) = $0 { byte } else { nil } }
+    }
+
+    /// The elements of a generic `.list`, each unwrapped by `element`: `nil` if this is not a
+    /// generic list or `element` refuses one of them.
+    private func genericListElements<Element>(_ element: (ComponentValue) -> Element?) -> [Element]? {
+        guard case .list(let values) = self else { return nil }
+        var elements: [Element] = []
+        elements.reserveCapacity(values.count)
+        for value in values {
+            guard let unwrapped = element(value) else { return nil }
+            elements.append(unwrapped)
         }
+        return elements
     }
 
     /// The number of elements of a list value in any spelling (`nil` if this is not a list).

@@ -88,17 +88,11 @@ final class InstanceState {
             currentCall = nil
             startupCall = false
         }
-        let result: T
-        do {
-            result = try body()
-        } catch {
-            CPUWatchdog.shared.unwatch(meter)
-            lastCallCPUTime = meter.usedAtEnd
-            throw error
-        }
+        let outcome = Result { try body() }
         CPUWatchdog.shared.unwatch(meter)
         let used = meter.usedAtEnd
         lastCallCPUTime = used
+        let result = try outcome.get()
         // The watchdog stops a guest at its next fuel check; a call that went over its budget
         // where there is none (inside a host function, or in its last instructions) still fails,
         // so the budget means the same whatever the guest's code looks like.

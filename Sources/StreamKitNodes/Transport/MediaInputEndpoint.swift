@@ -9,26 +9,29 @@ import Synchronization
 public final class MediaInputEndpoint: Sendable {
     /// The format a socket gets when it announces none.
     public let defaultFormat: PCMFormat
-    /// Most audio held, in frames per channel.
-    public let capacityFrames: Int
+    /// Most audio held, in microseconds. Time, not frames: clients may send at different rates
+    /// (a PCM client announcing its own, Ogg Opus always 48 kHz).
+    public let capacityMicroseconds: Int
     /// The encoding the node's parameters fix; nil lets each client choose (PCM unless it asks).
     public let encoding: MediaEncoding?
 
     private struct State {
         // A few dozen frames at most (the capacity bounds it), so removing from the front is cheap.
         var frames: [AudioFrame] = []
-        var heldFrames = 0
+        var heldMicroseconds = 0
         var dropped = 0
         var closed = false
     }
 
     private let state = Mutex(State())
 
-    init(defaultFormat: PCMFormat, capacityFrames: Int, encoding: MediaEncoding? = nil) {
+    init(defaultFormat: PCMFormat, capacityMilliseconds: Int, encoding: MediaEncoding? = nil) {
         self.defaultFormat = defaultFormat
         self.encoding = encoding
-        self.capacityFrames = max(1, capacityFrames)
+        self.capacityMicroseconds = max(1, capacityMilliseconds * 1000)
     }
+
+    private static func microseconds(_ frame: AudioFrame) -> Int { frame.frameCount * 1_000_000 / max(1, frame.sampleRate) }
 
     /// Adds audio from a socket. Returns false once the node has ended (the socket should close).
     @discardableResult
@@ -36,9 +39,9 @@ public final class MediaInputEndpoint: Sendable {
         state.withLock { state in
             guard !state.closed else { return false }
             state.frames.append(frame)
-            state.heldFrames += frame.frameCount
-            while state.heldFrames > capacityFrames, let oldest = (state.frames.isEmpty ? nil : state.frames.removeFirst()) {
-                state.heldFrames -= oldest.frameCount
+            state.heldMicroseconds += Self.microseconds(frame)
+            while state.heldMicroseconds > capacityMicroseconds, let oldest = (state.frames.isEmpty ? nil : state.frames.removeFirst()) {
+                state.heldMicroseconds -= Self.microseconds(oldest)
                 state.dropped += 1
             }
             return true
@@ -49,7 +52,7 @@ public final class MediaInputEndpoint: Sendable {
     func take() -> AudioFrame? {
         state.withLock { state in
             guard let frame = (state.frames.isEmpty ? nil : state.frames.removeFirst()) else { return nil }
-            state.heldFrames -= frame.frameCount
+            state.heldMicroseconds -= Self.microseconds(frame)
             return frame
         }
     }

@@ -134,12 +134,7 @@ public final class MediaOutputEndpoint: Sendable {
                     Self.begin(&listener, head: head)
                 }
                 guard var pager = listener.pager else { continue }
-                var bytes: [UInt8] = []
-                for packet in packets {
-                    pager.append(packet.data, samples: OpusStreamEncoder.samples48(packet))
-                    // One page per packet: a live receiver decodes each page as it arrives.
-                    bytes += pager.flush()
-                }
+                let bytes = pager.pages(packets)
                 listener.pager = pager
                 if !bytes.isEmpty { listener.continuation.yield(.audio(bytes)) }
                 state.listeners[id] = listener

@@ -4,7 +4,8 @@ import StreamKitCore
 public struct PCMFormat: Sendable, Equatable {
     public enum SampleFormat: String, Sendable {
         case f32le, s16le
-        var bytesPerSample: Int { self == .f32le ? 4 : 2 }
+        /// Bytes of one sample of one channel.
+        public var bytesPerSample: Int { self == .f32le ? 4 : 2 }
     }
 
     public var sampleRate: Int

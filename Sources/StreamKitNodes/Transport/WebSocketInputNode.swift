@@ -45,9 +45,7 @@ struct WebSocketInputNode: Node {
         guard let session = context.sessionID else {
             throw StreamKitError.configuration("\(Self.kind) needs a dynamic session (its socket lives under /api/v1/sessions/{session})")
         }
-        // Ogg Opus decodes to 48 kHz whatever `sample_rate` says, so size the buffer for the faster rate.
-        let rate = encoding == .pcm ? format.sampleRate : max(format.sampleRate, 48_000)
-        let endpoint = MediaInputEndpoint(defaultFormat: format, capacityFrames: rate * jitterMilliseconds / 1000, encoding: encoding)
+        let endpoint = MediaInputEndpoint(defaultFormat: format, capacityMilliseconds: jitterMilliseconds, encoding: encoding)
         MediaEndpoints.shared.register(endpoint, session: session, node: context.nodeID)
         defer { MediaEndpoints.shared.remove(endpoint, session: session, node: context.nodeID) }
         context.setState(.running)

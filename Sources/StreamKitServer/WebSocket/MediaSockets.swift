@@ -40,7 +40,7 @@ enum MediaSockets {
                     do {
                         found = try await endpoint(request: context.request, parameters: context.requestContext.parameters, state: state)
                     } catch {
-                        try await outbound.close(.policyViolation, reason: "\(error)")
+                        try await outbound.close(.policyViolation, reason: closeReason(error))
                         return
                     }
                     let node = context.requestContext.parameters.get("node") ?? ""
@@ -48,12 +48,9 @@ enum MediaSockets {
                     let encoding: MediaEncoding
                     do {
                         requested = try context.request.uri.queryParameters.get("encoding").map { name throws(StreamKitError) in try MediaEncoding.parse(name) }
-                        switch found {
-                        case .input(let endpoint): encoding = try MediaEncoding.resolve(requested: requested, fixed: endpoint.encoding, node: node)
-                        case .output(let endpoint): encoding = try MediaEncoding.resolve(requested: requested, fixed: endpoint.encoding, node: node)
-                        }
+                        encoding = try MediaEncoding.resolve(requested: requested, fixed: found.encoding, node: node)
                     } catch {
-                        try await outbound.close(.unacceptableData, reason: closeReason("\(error)"))
+                        try await outbound.close(.unacceptableData, reason: closeReason(error))
                         return
                     }
                     switch found {
@@ -70,6 +67,14 @@ enum MediaSockets {
     enum Endpoint {
         case input(MediaInputEndpoint)
         case output(MediaOutputEndpoint)
+
+        /// The encoding the node's parameters fix, if any.
+        var encoding: MediaEncoding? {
+            switch self {
+            case .input(let endpoint): endpoint.encoding
+            case .output(let endpoint): endpoint.encoding
+            }
+        }
     }
 
     /// The endpoint a request names, after the permission checks.
@@ -108,7 +113,7 @@ enum MediaSockets {
                         if chosen != encoding { ogg = nil }
                         encoding = chosen
                     } catch {
-                        try await outbound.close(.unacceptableData, reason: closeReason("\(error)"))
+                        try await outbound.close(.unacceptableData, reason: closeReason(error))
                         return
                     }
                 }
@@ -133,7 +138,7 @@ enum MediaSockets {
                         frames = try await codecQueue.run { try decoder.feed(bytes) }
                     } catch {
                         logger.info("media socket closed: bad Ogg Opus input", metadata: ["node": "\(node)", "error": "\(error)"])
-                        try await outbound.close(.unacceptableData, reason: closeReason("\(error)"))
+                        try await outbound.close(.unacceptableData, reason: closeReason(error))
                         return
                     }
                 }
@@ -149,9 +154,15 @@ enum MediaSockets {
 
     /// A close reason that fits a Close frame (RFC 6455 allows 123 bytes of UTF-8 after the code).
     static func closeReason(_ text: String) -> String {
-        var reason = text.hasPrefix("Invalid data: ") ? String(text.dropFirst("Invalid data: ".count)) : text
+        var reason = text
         while reason.utf8.count > 123 { reason.removeLast() }
         return reason
+    }
+
+    /// The close reason for `error`: bad input says only what was wrong with it.
+    static func closeReason(_ error: any Error) -> String {
+        if case .invalidData(let message)? = error as? StreamKitError { return closeReason(message) }
+        return closeReason("\(error)")
     }
 
     /// Output node → client: the format, then PCM or Ogg pages, until the node ends or the client leaves.

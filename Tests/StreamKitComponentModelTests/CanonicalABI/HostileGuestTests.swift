@@ -69,14 +69,7 @@ struct HostileGuestTests {
     ]
 
     func makeInstance() throws -> (ComponentInstance, Received) {
-        let component = try Component(bytes: try WasmTools.parse(Self.wat))
-        var linker = ComponentLinker()
-        let received = Received()
-        linker.define(function: "log", type: ComponentFunctionType(parameters: [.init("message", .string)])) { arguments in
-            received.values.append(arguments[0])
-            return []
-        }
-        return (try ComponentInstance(component, linker: linker, engine: sharedEngine), received)
+        try Received.instance(wat: Self.wat, hostFunction: "log", type: ComponentFunctionType(parameters: [.init("message", .string)]))
     }
 
     @Test(arguments: abiViolations)

@@ -38,15 +38,8 @@ struct PackedListTests {
 
     func makeEcho(_ testCase: Case) throws -> (ComponentInstance, ComponentFunction, Received) {
         let roundTrip = RoundTripCase(name: testCase.name, watType: testCase.watType, type: .list(testCase.element), values: [])
-        let component = try Component(bytes: try WasmTools.parse(roundTripComponent(roundTrip)))
-        let received = Received()
-        var linker = ComponentLinker()
         let type = ComponentFunctionType(parameters: [.init("x", .list(testCase.element))], result: .list(testCase.element))
-        linker.define(function: "echo", type: type) { arguments in
-            received.values.append(arguments[0])
-            return [arguments[0]]
-        }
-        let instance = try ComponentInstance(component, linker: linker, engine: sharedEngine)
+        let (instance, received) = try Received.instance(wat: roundTripComponent(roundTrip), hostFunction: "echo", type: type) { [$0] }
         return (instance, try instance.function("roundtrip"), received)
     }
 
@@ -143,14 +136,7 @@ struct PackedListTests {
     ]
 
     func makeHostile() throws -> (ComponentInstance, Received) {
-        let component = try Component(bytes: try WasmTools.parse(Self.hostileWAT))
-        let received = Received()
-        var linker = ComponentLinker()
-        linker.define(function: "samples", type: ComponentFunctionType(parameters: [.init("s", .list(.f32))])) { arguments in
-            received.values.append(arguments[0])
-            return []
-        }
-        return (try ComponentInstance(component, linker: linker, engine: sharedEngine), received)
+        try Received.instance(wat: Self.hostileWAT, hostFunction: "samples", type: ComponentFunctionType(parameters: [.init("s", .list(.f32))]))
     }
 
     @Test(arguments: badLists)

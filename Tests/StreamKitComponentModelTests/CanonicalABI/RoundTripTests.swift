@@ -115,21 +115,33 @@ func roundTripComponent(_ testCase: RoundTripCase) -> String {
         """
 }
 
+/// What a test's host function was called with.
 final class Received {
     var values: [ComponentValue] = []
+
+    /// Instantiates the component in `wat` with one host function `name` of `type` that records
+    /// its first argument and returns `answer(argument)`.
+    static func instance(
+        wat: String, hostFunction name: String, type: ComponentFunctionType,
+        answer: @escaping (ComponentValue) -> [ComponentValue] = { _ in [] }
+    ) throws -> (ComponentInstance, Received) {
+        let component = try Component(bytes: try WasmTools.parse(wat))
+        let received = Received()
+        var linker = ComponentLinker()
+        linker.define(function: name, type: type) { arguments in
+            received.values.append(arguments[0])
+            return answer(arguments[0])
+        }
+        return (try ComponentInstance(component, linker: linker, engine: sharedEngine), received)
+    }
 }
 
 struct RoundTripTests {
     @Test(arguments: roundTripCases)
     func valueSurvivesEveryCrossing(_ testCase: RoundTripCase) throws {
-        let component = try Component(bytes: try WasmTools.parse(roundTripComponent(testCase)))
-        let received = Received()
-        var linker = ComponentLinker()
-        linker.define(function: "echo", type: ComponentFunctionType(parameters: [.init("x", testCase.type)], result: testCase.type)) { arguments in
-            received.values.append(arguments[0])
-            return [arguments[0]]
-        }
-        let instance = try ComponentInstance(component, linker: linker, engine: sharedEngine)
+        let (instance, received) = try Received.instance(
+            wat: roundTripComponent(testCase), hostFunction: "echo",
+            type: ComponentFunctionType(parameters: [.init("x", testCase.type)], result: testCase.type)) { [$0] }
         let roundtrip = try instance.function("roundtrip")
         for value in testCase.values {
             let results = try instance.call(roundtrip, [value])

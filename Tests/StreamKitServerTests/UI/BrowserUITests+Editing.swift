@@ -17,9 +17,10 @@ extension BrowserUITests {
     @Test func designerUndoesAndRedoesEveryKindOfEdit() async throws {
         try await withBrowser { driver, server in
             try await open(driver, server, "designer")
-            var states = [try await driver.execute(Self.designerState).stringValue ?? ""]
+            func current() async throws -> String { try await driver.execute(Self.designerState).stringValue ?? "" }
+            var states = [try await current()]
             func edited(_ what: String) async throws {
-                let state = try await driver.execute(Self.designerState).stringValue ?? ""
+                let state = try await current()
                 #expect(state != states.last, "\(what) changed nothing")
                 states.append(state)
             }
@@ -50,7 +51,7 @@ extension BrowserUITests {
             // Ctrl+Z walks back through every state; the Undo button is disabled at the start.
             for expected in states.dropLast().reversed() {
                 try await driver.press("z", modifiers: [.control])
-                let state = try await driver.execute(Self.designerState).stringValue ?? ""
+                let state = try await current()
                 #expect(state == expected, "undo went to\n\(state)\ninstead of\n\(expected)")
             }
             let undoDisabled = try await driver.execute("return document.getElementById('d-undo').disabled")
@@ -58,7 +59,7 @@ extension BrowserUITests {
             // And forward again: Ctrl+Shift+Z, then the Redo button.
             for (index, expected) in states.dropFirst().enumerated() {
                 if index % 2 == 0 { try await driver.press("z", modifiers: [.control, .shift]) } else { try await driver.click("#d-redo") }
-                let state = try await driver.execute(Self.designerState).stringValue ?? ""
+                let state = try await current()
                 #expect(state == expected, "redo went to\n\(state)\ninstead of\n\(expected)")
             }
             let redoDisabled = try await driver.execute("return document.getElementById('d-redo').disabled")

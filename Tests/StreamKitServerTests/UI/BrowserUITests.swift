@@ -196,8 +196,6 @@ struct BrowserUITests {
             // back, and the page's decoder has both at the tone's level.
             try await driver.execute("""
                 document.getElementById('o-yaml').value = arguments[0];
-                document.getElementById('o-playback').textContent = '';
-                delete document.getElementById('o-playback').dataset.channels;
                 """, [.string("""
                 mode: oneshot
                 steps:

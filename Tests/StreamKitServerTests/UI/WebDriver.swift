@@ -140,7 +140,7 @@ final class WebDriver: Sendable {
             steps.append(["type": "keyDown", "value": .string(String(character))])
             steps.append(["type": "keyUp", "value": .string(String(character))])
         }
-        _ = try await command(.POST, "actions", ["actions": [["type": "key", "id": "keyboard", "actions": .array(steps)]]])
+        try await keyboard(steps)
     }
 
     /// Key down for each of `down` in order, then key up for the last one and for `release` in reverse.
@@ -148,6 +148,11 @@ final class WebDriver: Sendable {
         var steps: [JSONValue] = down.map { ["type": "keyDown", "value": .string($0)] }
         if let last = down.last { steps.append(["type": "keyUp", "value": .string(last)]) }
         for key in release.reversed() { steps.append(["type": "keyUp", "value": .string(key)]) }
+        try await keyboard(steps)
+    }
+
+    /// Performs key actions on the keyboard input source.
+    private func keyboard(_ steps: [JSONValue]) async throws {
         _ = try await command(.POST, "actions", ["actions": [["type": "key", "id": "keyboard", "actions": .array(steps)]]])
     }
 

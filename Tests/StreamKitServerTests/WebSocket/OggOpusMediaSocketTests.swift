@@ -61,9 +61,10 @@ struct OggOpusMediaSocketTests {
         return pieces
     }
 
-    static func rms(_ samples: ArraySlice<Float>) -> Double {
-        (samples.reduce(0) { $0 + Double($1 * $1) } / Double(max(1, samples.count))).squareRoot()
-    }
+    static func rms(_ samples: ArraySlice<Float>) -> Double { PluginWAV.rms(Array(samples)) }
+
+    /// The RMS of `samples` over that of the test tone: the gain the pipeline applied.
+    static func gainRatio(_ samples: ArraySlice<Float>) -> Double { rms(samples) / (Double(amplitude) / 2.0.squareRoot()) }
 
     /// What one output client received.
     final class Received: Sendable {
@@ -102,10 +103,16 @@ struct OggOpusMediaSocketTests {
 
     /// Polls `condition` (the server runs in this process; there is no event to wait on).
     static func wait(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw StreamKitError.runtime("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
+        guard await ClientTestSupport.eventually(timeout: timeout, { condition() ? true : nil }) != nil else {
+            throw StreamKitError.runtime("timed out waiting for \(what)")
+        }
+    }
+
+    /// Connects to `url`, sends `bytes` if given, and returns how the server closed the socket.
+    static func closeFrame(_ url: String, sending bytes: [UInt8]? = nil) async throws -> WebSocketCloseFrame? {
+        try await WebSocketClient.connect(url: url, logger: Logger(label: "refused")) { inbound, outbound, _ in
+            if let bytes { try await outbound.write(.binary(ByteBuffer(bytes: bytes))) }
+            for try await _ in inbound.messages(maxSize: 1 << 20) {}
         }
     }
 
@@ -120,7 +127,7 @@ struct OggOpusMediaSocketTests {
 
     /// Sends Ogg bytes over one input socket, cut irregularly; returns how the server closed it.
     @discardableResult
-    static func send(_ bytes: [UInt8], to url: String, closeWhen done: @escaping @Sendable () -> Bool = { true }) async throws -> WebSocketCloseFrame? {
+    static func send(_ bytes: [UInt8], to url: String, closeWhen done: @escaping @Sendable () -> Bool) async throws -> WebSocketCloseFrame? {
         try await WebSocketClient.connect(url: url, logger: Logger(label: "ogg-in")) { inbound, outbound, _ in
             for piece in irregularPieces(bytes) { try await outbound.write(.binary(ByteBuffer(bytes: piece))) }
             try await wait("the audio to come back") { done() }
@@ -195,7 +202,7 @@ struct OggOpusMediaSocketTests {
         #expect(Array(first[28..<36]) == Array("OpusHead".utf8))
         let seconds = Double(result.samples.count) / 48000
         #expect(seconds >= 0.45 && seconds <= 0.52, "the late joiner decodes the second half: \(seconds) s")
-        let ratio = Self.rms(result.samples[2400...]) / (Double(Self.amplitude) / 2.0.squareRoot())
+        let ratio = Self.gainRatio(result.samples[2400...])
         #expect(abs(ratio - 0.25) < 0.03, "RMS ratio \(ratio), gain 0.25")
     }
 
@@ -217,17 +224,12 @@ struct OggOpusMediaSocketTests {
             ("corrupt", corrupt, "checksum"),
         ]
         for (name, bytes, reason) in cases {
-            let closed = try await WebSocketClient.connect(url: baseA + "mic?encoding=ogg_opus", logger: Logger(label: "bad")) { inbound, outbound, _ in
-                try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                for try await _ in inbound.messages(maxSize: 1 << 20) {}
-            }
+            let closed = try await Self.closeFrame(baseA + "mic?encoding=ogg_opus", sending: bytes)
             #expect(closed?.closeCode == .unacceptableData, "\(name): \(String(describing: closed))")
             #expect(closed?.reason?.contains(reason) == true, "\(name): \(closed?.reason ?? "no reason")")
         }
         // A client asking for an encoding the node does not know is refused with the choices.
-        let unknown = try await WebSocketClient.connect(url: baseA + "mic?encoding=mp3", logger: Logger(label: "bad")) { inbound, _, _ in
-            for try await _ in inbound.messages(maxSize: 1 << 20) {}
-        }
+        let unknown = try await Self.closeFrame(baseA + "mic?encoding=mp3")
         #expect(unknown?.reason?.contains("unknown media encoding 'mp3' (expected pcm or ogg_opus)") == true, "\(unknown?.reason ?? "")")
 
         #expect(MediaEndpoints.shared.input(session: sessionA, node: "mic") != nil, "the input node still runs")
@@ -267,7 +269,7 @@ struct OggOpusMediaSocketTests {
         // 0.5 s in; the resampler's filter and the encoder's last partial frame hold back a little.
         let seconds = Double(result.samples.count) / 48000
         #expect(seconds >= 0.45 && seconds <= 0.501, "0.5 s in at 44.1 kHz, \(seconds) s back at 48 kHz")
-        let ratio = Self.rms(result.samples[4800...]) / (Double(Self.amplitude) / 2.0.squareRoot())
+        let ratio = Self.gainRatio(result.samples[4800...])
         #expect(abs(ratio - 0.25) < 0.03, "RMS ratio \(ratio), gain 0.25")
     }
 
@@ -276,9 +278,7 @@ struct OggOpusMediaSocketTests {
         let server = try await TestServer.start()
         defer { Task { await server.stop() } }
         let (_, base) = try await Self.startSession(server, yaml: Self.pipeline)
-        let closed = try await WebSocketClient.connect(url: base + "mic?encoding=pcm", logger: Logger(label: "bad")) { inbound, _, _ in
-            for try await _ in inbound.messages(maxSize: 1 << 20) {}
-        }
+        let closed = try await Self.closeFrame(base + "mic?encoding=pcm")
         #expect(closed?.closeCode == .unacceptableData)
         #expect(closed?.reason == "node 'mic' carries ogg_opus only (its encoding parameter), not pcm", "\(closed?.reason ?? "")")
         // And the node parameter itself is checked by the schema.

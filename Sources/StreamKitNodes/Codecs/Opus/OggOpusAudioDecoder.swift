@@ -15,9 +15,6 @@ public final class OggOpusAudioDecoder: @unchecked Sendable {
 
     public init() {}
 
-    /// Whether an `OpusHead` has been read (the stream's headers have begun).
-    public var hasHeader: Bool { demuxer.opusStreams > 0 }
-
     /// Feeds the next bytes of the stream; returns the audio they complete.
     public func feed(_ bytes: [UInt8]) throws(StreamKitError) -> [AudioFrame] {
         let outputs = try demuxer.feed(bytes)

@@ -35,11 +35,7 @@ public final class OggOpusAudioEncoder: @unchecked Sendable {
             bytes += pager.headers(encoder.head)
             started = true
         }
-        for (index, packet) in packets.enumerated() {
-            pager.append(packet.data, samples: OpusStreamEncoder.samples48(packet))
-            if !endOfStream || index < packets.count - 1 { bytes += pager.flush() }
-        }
-        if endOfStream { bytes += pager.flush(endOfStream: true) }
+        bytes += pager.pages(packets, endOfStream: endOfStream)
         return bytes
     }
 }

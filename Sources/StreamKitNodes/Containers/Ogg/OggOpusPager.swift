@@ -1,3 +1,5 @@
+import StreamKitCore
+
 /// One logical Ogg Opus stream being written (RFC 7845): the ID header and the comment header,
 /// each on its own page, then audio pages whose granule positions count 48 kHz samples.
 ///
@@ -28,6 +30,18 @@ struct OggOpusPager: Sendable {
     mutating func append(_ packet: [UInt8], samples: Int) {
         granule += Int64(samples)
         writer.append(packet, granuleEnd: granule)
+    }
+
+    /// Puts each Opus packet on a page of its own, so a live receiver can decode each page as it
+    /// arrives; with `endOfStream`, the last page is flagged (an empty one if there are no packets).
+    mutating func pages(_ packets: [BinaryPacket], endOfStream: Bool = false) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for (index, packet) in packets.enumerated() {
+            append(packet.data, samples: OpusStreamEncoder.samples48(packet))
+            bytes += flush(endOfStream: endOfStream && index == packets.count - 1)
+        }
+        if endOfStream && packets.isEmpty { bytes += flush(endOfStream: true) }
+        return bytes
     }
 
     /// Packets queued and not yet on a page.

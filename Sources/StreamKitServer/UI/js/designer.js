@@ -338,8 +338,8 @@ export class DesignerView {
       const yaml = this.$('d-yaml').value;
       const saved = await api('api/v1/samples/oneshot', { method: 'POST', json: { name: this.meta.name || 'Untitled', description: this.meta.description || '', yaml, overwrite: true } });
       const replaced = this.samples?.some((s) => s.id === saved?.id);
-      await this.app.loadSamples();
-      this.renderSamples(saved?.id);
+      await this.app.loadSamples(); // its `samples` event has redrawn the picker
+      if (this.samples?.some((s) => s.id === saved?.id)) this.$('d-sample').value = saved.id;
       showOk(msg, `${replaced ? 'Replaced' : 'Saved as'} sample ${saved?.id ?? ''} (${saved?.mode ?? ''})`);
     } catch (error) { showError(msg, error); }
   }

@@ -94,7 +94,7 @@ export class LiveAudio {
   levels() {
     const rms = (s) => (s.count ? Math.sqrt(s.sum / s.count) : 0);
     let matched = { sum: 0, count: 0 };
-    for (const [count, sum] of this.marks) { if (count > this.received.count) break; matched = { sum, count }; }
+    for (const [count, sum] of this.marks) { if (count > this.frames) break; matched = { sum, count }; }
     // receivedSamples counts frames (per channel), so it reads as time whatever the channel count.
     return {
       sentRms: rms(this.sent), matchedSentRms: rms(matched), receivedRms: rms(this.received), sentSamples: this.sent.count,

@@ -92,9 +92,8 @@ export class OneshotView {
    * Decodes the result the way the page's player will and says how many channels it plays, with
    * each one's level: every channel the pipeline returned is played, not just the first.
    */
-  async describePlayback(bytes, info) {
+  async describePlayback(bytes, type) {
     const playback = this.$('o-playback');
-    playback.textContent = ''; delete playback.dataset.channels; delete playback.dataset.channelRms;
     try {
       const buffer = await new OfflineAudioContext(1, 1, 48000).decodeAudioData(bytes);
       const levels = [];
@@ -107,7 +106,7 @@ export class OneshotView {
       playback.dataset.channelRms = JSON.stringify(levels);
       playback.textContent = `Plays ${buffer.numberOfChannels} channel${buffer.numberOfChannels === 1 ? '' : 's'} (RMS ${levels.map((l) => l.toFixed(4)).join(' / ')}), ${buffer.duration.toFixed(2)} s`;
     } catch (error) {
-      playback.textContent = `The browser cannot play this result (${info.textContent.split(',')[0]}); download it instead.`;
+      playback.textContent = `The browser cannot play this result (${type}); download it instead.`;
     }
   }
 
@@ -121,6 +120,8 @@ export class OneshotView {
     if (media) form.append('media', media, media.name ?? 'input.wav');
     this.$('o-run').disabled = true;
     this.$('o-result').hidden = true;
+    const playback = this.$('o-playback');
+    playback.textContent = ''; delete playback.dataset.channels; delete playback.dataset.channelRms;
     // XMLHttpRequest, because fetch reports no upload progress.
     const xhr = new XMLHttpRequest();
     xhr.open('POST', 'api/v1/process');
@@ -153,7 +154,7 @@ export class OneshotView {
       this.$('o-result').hidden = false;
       phase.textContent = 'done';
       showOk(msg, 'Finished.');
-      this.describePlayback(xhr.response.slice(0), info);
+      this.describePlayback(xhr.response.slice(0), type);
     };
     phase.textContent = 'starting';
     xhr.send(form);

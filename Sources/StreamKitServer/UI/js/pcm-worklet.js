@@ -35,7 +35,7 @@ class PCMPlayer extends AudioWorkletProcessor {
   constructor(options) {
     super();
     this.channels = options?.processorOptions?.channels || 1;
-    this.queue = [];
+    this.queue = []; // {data: interleaved samples, frames}
     this.queued = 0; // frames
     this.offset = 0; // frames into the head block
     this.limit = sampleRate / 2; // at most 0.5 s waiting
@@ -44,9 +44,9 @@ class PCMPlayer extends AudioWorkletProcessor {
     this.port.onmessage = (event) => {
       const frames = Math.floor(event.data.length / this.channels);
       if (!frames) return;
-      this.queue.push(event.data);
+      this.queue.push({ data: event.data, frames });
       this.queued += frames;
-      while (this.queued > this.limit && this.queue.length > 1) { this.queued -= this.queue.shift().length / this.channels; this.offset = 0; }
+      while (this.queued > this.limit && this.queue.length > 1) { this.queued -= this.queue.shift().frames; this.offset = 0; }
     };
   }
 
@@ -56,8 +56,7 @@ class PCMPlayer extends AudioWorkletProcessor {
     const length = out[0].length;
     let i = 0;
     while (i < length && this.queue.length) {
-      const head = this.queue[0];
-      const headFrames = Math.floor(head.length / this.channels);
+      const { data: head, frames: headFrames } = this.queue[0];
       const n = Math.min(length - i, headFrames - this.offset);
       for (let ch = 0; ch < c; ch++) {
         const dest = out[ch];

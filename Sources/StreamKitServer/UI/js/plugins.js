@@ -74,7 +74,6 @@ export class PluginsView {
     form.append('plugin', file, file.name);
     const summary = await api('api/v1/plugins', { method: 'POST', body: form });
     await this.app.reloadDefinitions();
-    await this.refresh();
     return summary;
   }
 
@@ -86,6 +85,7 @@ export class PluginsView {
         ? `Reloaded ${summary.kind} from ${summary.file_name}: now version ${summary.version}`
         : `Loaded ${summary.kind} from ${summary.file_name}`);
     } catch (error) { showError(this.$('p-msg'), error); }
+    await this.refresh();
   }
 
   /** A row's Reload: the new build must provide the same kind; the answer goes next to the row. */
