@@ -13,6 +13,7 @@ export class MonitorView {
   constructor(root, app) {
     this.root = root; this.app = app;
     this.dirty = new Map();
+    this.generation = 0; // bumped by every destroy of the shown session (see show())
     root.innerHTML = `
       <div class="toolbar"><h2>Sessions</h2>
         <select id="m-sample" aria-label="Dynamic sample"></select>
@@ -35,8 +36,12 @@ export class MonitorView {
       this.listening = true;
       this.app.addEventListener('samples', () => this.renderSamples());
     }
+    // A destroy while the awaits below run (the Destroy button of the session shown before stays on the
+    // page) must not be followed by opening that session again: that would ask for a pipeline that is gone.
+    const generation = this.generation;
     try { await this.app.loadSamples(); } catch (error) { showError(this.$('m-msg'), error); }
     await this.refresh();
+    if (generation !== this.generation) return;
     if (sessionID && sessionID !== this.current) await this.open(sessionID);
     else this.canvas?.drawEdges();
   }
@@ -178,6 +183,7 @@ export class MonitorView {
   }
 
   async destroy() {
+    this.generation += 1;
     this.live?.stop(); this.live = null;
     try {
       await api(`api/v1/sessions/${encodeURIComponent(this.sessionID)}`, { method: 'DELETE' });
@@ -192,6 +198,7 @@ export class MonitorView {
     if (event.event === 'sessioncreated' || event.event === 'sessiondestroyed') {
       if (this.app.view === 'monitor') this.refresh();
       if (event.event === 'sessiondestroyed' && event.session_id === this.sessionID && this.app.view === 'monitor') {
+        this.generation += 1;
         this.$('m-detail').innerHTML = '<p class="note">Session destroyed.</p>';
         this.current = null;
       }
