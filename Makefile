@@ -56,6 +56,7 @@ samples: release
 	@$(SKIT) run -q samples/pipelines/oneshot/noise_to_wav.yml -o $(GENERATED)/noise.wav
 	@$(SKIT) run -q samples/pipelines/oneshot/transcode_wav_to_ogg.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone.ogg
 	@$(SKIT) run -q samples/pipelines/oneshot/music_to_ogg.yml -o $(GENERATED)/music.ogg
+	@if [ -f $(GENERATED)/speech.wav ]; then $(SKIT) run -q samples/pipelines/oneshot/transcode_wav_to_ogg.yml -i $(GENERATED)/speech.wav -o $(GENERATED)/speech.ogg; fi
 
 # The server on its embedded default config (127.0.0.1:4545), with the sample pipelines of
 # samples/pipelines and the generated sample audio available. Ctrl-C stops it gracefully.
@@ -97,7 +98,14 @@ SPEECH_PLUGINS  := .plugins/native
 SPEECH_SOURCES  := $(wildcard plugins/native/*/*.c plugins/native/*/*.h) plugins/native/Makefile sdk/c/streamkit_plugin.h
 SPEECH_BENCH    := .build-speech/speech-bench
 
-speech: $(SPEECH_PLUGINS)/.speech-built $(SPEECH_MODELS) $(SPEECH_BENCH)
+speech: $(SPEECH_PLUGINS)/.speech-built $(SPEECH_MODELS) $(SPEECH_BENCH) $(GENERATED)/speech.wav
+
+# The sample speech clip: espeak-ng speaks three sentences with 1.5 s pauses (made, never downloaded);
+# `make samples` also encodes it to speech.ogg for the Ogg/Opus speech samples.
+SPEECH_CLIP := <speak>Hello and welcome to StreamKit. <break time="1500ms"/> This sentence was spoken by espeak for the speech samples. <break time="1500ms"/> Can you hear me now?</speak>
+$(GENERATED)/speech.wav: $(SPEECH_STAMP)
+	@mkdir -p $(GENERATED)
+	espeak-ng -m -v en-us -s 140 -w $@ '$(SPEECH_CLIP)'
 
 $(SPEECH_STAMP): scripts/speech/requirements.txt
 	$(call apt_install,$(SPEECH_PACKAGES))
