@@ -5,6 +5,8 @@
  *
  *   speech-bench PLUGIN.so PARAMS_JSON --wav FILE [--no-resample] [-o OUT.wav] [-q]
  *   speech-bench PLUGIN.so PARAMS_JSON --text "Some sentences." [-o OUT.wav] [-q]
+ *   ... [--instances N]   also create N-1 more instances first and print the resident memory
+ *                         after each (what one more node sharing the model costs)
  *
  * WAV input (16-bit PCM, any rate, mono or first channel) is linearly resampled to 16 kHz mono
  * unless --no-resample. RTF = processing time / audio duration (input audio for VAD and STT,
@@ -25,6 +27,16 @@ static size_t g_out_samples;
 static unsigned g_out_rate;
 static float* g_out;
 static size_t g_out_cap;
+
+/* Current resident set size in MB (from /proc/self/statm). */
+static double rss_mb(void) {
+    FILE* f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    if (f == NULL) return 0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+    return (double)resident * 4096.0 / (1024.0 * 1024.0);
+}
 
 static double now(void) {
     struct timespec ts;
@@ -162,7 +174,9 @@ static void write_wav(const char* path, const float* s, size_t n, unsigned rate)
 
 int main(int argc, char** argv) {
     const char *plugin, *params, *wav = NULL, *text = NULL, *out_path = NULL;
-    int resample16k = 1, i;
+    int resample16k = 1, i, instances = 1;
+    CPluginHandle extra[64];
+    double rss_before;
     void* lib;
     const CNativePluginAPI* (*entry)(void);
     const CNativePluginAPI* api;
@@ -182,6 +196,7 @@ int main(int argc, char** argv) {
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out_path = argv[++i];
         else if (strcmp(argv[i], "--no-resample") == 0) resample16k = 0;
         else if (strcmp(argv[i], "-q") == 0) g_quiet = 1;
+        else if (strcmp(argv[i], "--instances") == 0 && i + 1 < argc) instances = atoi(argv[++i]);
         else { fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
     }
     lib = dlopen(plugin, RTLD_NOW | RTLD_LOCAL);
@@ -189,10 +204,20 @@ int main(int argc, char** argv) {
     *(void**)&entry = dlsym(lib, STREAMKIT_NATIVE_PLUGIN_ENTRY_SYMBOL);
     if (entry == NULL) { fprintf(stderr, "no entry symbol\n"); return 1; }
     api = entry();
+    rss_before = rss_mb();
     t0 = now();
     handle = api->create_instance(params, on_log, NULL);
     t_create = now() - t0;
     if (handle == NULL) { fprintf(stderr, "create_instance failed\n"); return 1; }
+    if (instances < 1) instances = 1;
+    if (instances > 64) instances = 64;
+    printf("memory: %.1f MB before the first instance, %.1f MB after it\n", rss_before, rss_mb());
+    for (i = 1; i < instances; i++) {
+        double before = rss_mb();
+        extra[i] = api->create_instance(params, on_log, NULL);
+        if (extra[i] == NULL) { fprintf(stderr, "create_instance %d failed\n", i + 1); return 1; }
+        printf("memory: instance %d adds %.1f MB (%.1f MB resident)\n", i + 1, rss_mb() - before, rss_mb());
+    }
     if (wav != NULL) {
         size_t n = 0, pos;
         unsigned rate = 0;
@@ -243,5 +268,6 @@ int main(int argc, char** argv) {
            input_seconds > 0 ? t_process / input_seconds : 0.0, usage.ru_maxrss / 1024);
     if (out_path != NULL && g_out_samples > 0) write_wav(out_path, g_out, g_out_samples, g_out_rate);
     api->destroy_instance(handle);
+    for (i = 1; i < instances; i++) api->destroy_instance(extra[i]);
     return 0;
 }
