@@ -23,6 +23,7 @@
 #include "streamkit_plugin.h"
 
 static int g_quiet;
+static double g_input_at; /* seconds of input given so far */
 static size_t g_out_samples;
 static unsigned g_out_rate;
 static float* g_out;
@@ -36,6 +37,13 @@ static double rss_mb(void) {
     if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
     fclose(f);
     return (double)resident * 4096.0 / (1024.0 * 1024.0);
+}
+
+/* CPU time (user + system) of the whole process, all threads, in seconds. */
+static double cpu_seconds(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 + (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
 }
 
 static double now(void) {
@@ -69,11 +77,11 @@ static CResult on_output(const char* pin, const CPacket* packet, void* user_data
         break;
     }
     case PACKET_TYPE_TRANSCRIPTION:
-        printf("%s: transcription %.*s\n", pin, (int)packet->len, (const char*)packet->data);
+        printf("%s: at input %.2f s: transcription %.*s\n", pin, g_input_at, (int)packet->len, (const char*)packet->data);
         break;
     case PACKET_TYPE_CUSTOM: {
         const CCustomPacket* custom = packet->data;
-        printf("%s: custom %s %.*s\n", pin, custom->type_id, (int)custom->data_len, (const char*)custom->data_json);
+        printf("%s: at input %.2f s: custom %s %.*s\n", pin, g_input_at, custom->type_id, (int)custom->data_len, (const char*)custom->data_json);
         break;
     }
     case PACKET_TYPE_TEXT:
@@ -181,7 +189,7 @@ int main(int argc, char** argv) {
     const CNativePluginAPI* (*entry)(void);
     const CNativePluginAPI* api;
     CPluginHandle handle;
-    double t0, t_create, t_process = 0, input_seconds = 0;
+    double t0, t_create, t_process = 0, input_seconds = 0, cpu_start;
     CResult r;
     struct rusage usage;
     if (argc < 5) {
@@ -218,6 +226,7 @@ int main(int argc, char** argv) {
         if (extra[i] == NULL) { fprintf(stderr, "create_instance %d failed\n", i + 1); return 1; }
         printf("memory: instance %d adds %.1f MB (%.1f MB resident)\n", i + 1, rss_mb() - before, rss_mb());
     }
+    cpu_start = cpu_seconds();
     if (wav != NULL) {
         size_t n = 0, pos;
         unsigned rate = 0;
@@ -243,6 +252,7 @@ int main(int argc, char** argv) {
             packet.packet_type = PACKET_TYPE_RAW_AUDIO;
             packet.data = &frame;
             packet.len = sizeof frame;
+            g_input_at = (double)(pos + count) / rate;
             t0 = now();
             r = api->process_packet(handle, "in", &packet, on_output, NULL, on_telemetry, NULL);
             t_process += now() - t0;
@@ -262,10 +272,14 @@ int main(int argc, char** argv) {
     r = api->flush(handle, on_output, NULL, on_telemetry, NULL);
     t_process += now() - t0;
     if (!r.success) { fprintf(stderr, "flush failed: %s\n", r.error_message ? r.error_message : "?"); return 1; }
-    getrusage(RUSAGE_SELF, &usage);
-    if (text != NULL) input_seconds = g_out_rate ? (double)g_out_samples / g_out_rate : 0;
-    printf("bench: load %.3f s, processing %.3f s for %.3f s of audio, RTF %.4f, peak RSS %ld MB\n", t_create, t_process, input_seconds,
-           input_seconds > 0 ? t_process / input_seconds : 0.0, usage.ru_maxrss / 1024);
+    {
+        double cpu = cpu_seconds() - cpu_start;
+        getrusage(RUSAGE_SELF, &usage);
+        if (text != NULL) input_seconds = g_out_rate ? (double)g_out_samples / g_out_rate : 0;
+        printf("bench: load %.3f s, processing %.3f s wall / %.3f s CPU for %.3f s of audio, RTF %.4f (wall) %.4f (CPU), peak RSS %ld MB\n", t_create,
+               t_process, cpu, input_seconds, input_seconds > 0 ? t_process / input_seconds : 0.0, input_seconds > 0 ? cpu / input_seconds : 0.0,
+               usage.ru_maxrss / 1024);
+    }
     if (out_path != NULL && g_out_samples > 0) write_wav(out_path, g_out, g_out_samples, g_out_rate);
     api->destroy_instance(handle);
     for (i = 1; i < instances; i++) api->destroy_instance(extra[i]);

@@ -103,6 +103,8 @@ export class MonitorView {
       <p id="m-live" class="note mono" aria-live="off" hidden></p>
       <div id="m-detail-msg" class="msg" role="alert"></div>
       <div id="m-graph" class="live-graph" aria-label="Live pipeline graph"></div>
+      <section id="m-transcripts-box" hidden><h3>Transcripts</h3>
+        <ol id="m-transcripts" class="transcripts" aria-live="polite" aria-label="Live transcripts"></ol></section>
       <h3>Tune</h3>
       <div id="m-tune" class="tune"></div>
       <p class="note" aria-live="polite">Last params change: <span id="m-params-log" class="mono">—</span></p>`;
@@ -198,6 +200,10 @@ export class MonitorView {
       return;
     }
     if (event.session_id !== this.sessionID || !event.node_id) return;
+    if (event.event === 'nodetelemetry' && event.data?.event_type === 'stt.result') {
+      this.addTranscript(event.node_id, event.data);
+      return;
+    }
     const entry = this.dirty.get(event.node_id) ?? {};
     if (event.event === 'nodestatechanged') {
       const s = stateOf(event.state);
@@ -210,6 +216,21 @@ export class MonitorView {
     } else return;
     this.dirty.set(event.node_id, entry);
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** A speech-to-text result (`stt.result` telemetry, e.g. from core::telemetry_out) as a new line. */
+  addTranscript(nodeID, data) {
+    const list = this.$('m-transcripts');
+    if (!list) return;
+    this.$('m-transcripts-box').hidden = false;
+    const item = document.createElement('li');
+    const first = data.segments?.[0];
+    const at = first?.start_time_ms != null ? `${(first.start_time_ms / 1000).toFixed(1)} s ` : '';
+    item.innerHTML = `<span class="note mono">${esc(at)}${esc(nodeID)}</span> `;
+    item.append(document.createTextNode(data.text_preview ?? data.text ?? ''));
+    list.appendChild(item);
+    while (list.children.length > 200) list.firstElementChild.remove();
+    item.scrollIntoView?.({ block: 'nearest' });
   }
 
   flush() {
