@@ -149,6 +149,44 @@ struct SpeechPluginTests {
         #expect(PluginWAV.rms(samples) > 0.02)
     }
 
+    @Test("TTS streams: the first sentence's audio leaves the node before the last sentence is synthesised")
+    func ttsStreamsSentenceBySentence() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skit-speech-tts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let text = scratch.appendingPathComponent("story.txt")
+        try Data("Hello from StreamKit. This is the second sentence. Here comes the third one. And the fourth sentence ends it.".utf8).write(to: text)
+        try SpeechFixtures.requirePrepared()
+        let server = try await TestServer.start { configuration in
+            configuration.plugins.directory = SpeechFixtures.pluginDirectory
+            configuration.security.allowedFilePaths = [scratch.path + "/**"]
+        }
+        defer { Task { await server.stop() } }
+        let client = try await ControlTestClient.connect(server.controlURL)
+        let session = try await Self.session(server, """
+            mode: dynamic
+            nodes:
+              text: {kind: core::file_reader, params: {path: "\(text.path)"}}
+              chunks: {kind: core::text_chunker, params: {split_mode: sentences, min_length: 10}, needs: text}
+              tts: {kind: plugin::native::piper, params: {model_dir: "\(SpeechFixtures.piperDir)"}, needs: chunks}
+              tap: {kind: core::telemetry_tap, params: {packet_types: [Audio], audio_sample_interval_ms: 100}, needs: tts}
+              sink: {kind: core::sink, needs: tap}
+            """)
+        let sentenceEvent: @Sendable (JSONValue, Int) -> Bool = { payload, number in
+            payload.has("event", "nodetelemetry") && payload.has("session_id", session) && payload["data"]?["event_type"] == "tts.sentence"
+                && payload["data"]?["sentence"]?.intValue == number
+        }
+        _ = try await client.event(timeout: .seconds(60)) { sentenceEvent($0, 4) }
+        let events = client.events
+        let firstAudio = events.firstIndex { $0.has("event", "nodetelemetry") && $0.has("session_id", session) && $0["data"]?["event_type"] == "audio.level" }
+        let lastSentence = events.firstIndex { sentenceEvent($0, 4) }
+        let audioIndex = try #require(firstAudio, "no audio reached the tap")
+        #expect(audioIndex < (lastSentence ?? 0), "the first audio (event \(audioIndex)) should pass the tap before sentence 4 is made (event \(lastSentence ?? -1))")
+        let made = events.filter { $0.has("session_id", session) && $0["data"]?["event_type"] == "tts.sentence" }.count
+        #expect(made == 4)
+        await client.close()
+    }
+
     @Test("bad input: wrong rate, missing and corrupt models, empty and 10 000-character text are clear errors; the server and other sessions go on")
     func badInputs() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skit-speech-bad-\(UUID().uuidString)")

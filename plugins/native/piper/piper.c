@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <espeak-ng/speak_lib.h>
 
@@ -334,8 +335,15 @@ static CPluginHandle piper_create(const char* params_json, CLogCallback log, voi
     return p;
 }
 
-/* Speaks one sentence and sends its audio. */
-static CResult speak(Piper* p, const char* sentence, COutputCallback out_cb, void* out_ud) {
+static double monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Speaks one sentence and sends its audio; a `tts.sentence` telemetry event says what was made. */
+static CResult speak(Piper* p, const char* sentence, COutputCallback out_cb, void* out_ud, CTelemetryCallback tel_cb, void* tel_ud) {
+    double started = monotonic_ms();
     int32_t* cps = NULL;
     int32_t len;
     long count;
@@ -371,8 +379,14 @@ static CResult speak(Piper* p, const char* sentence, COutputCallback out_cb, voi
         packet.len = sizeof frame;
         result = out_cb("out", &packet, out_ud);
     }
-    SherpaOnnxDestroyOfflineTtsGeneratedAudio(audio);
     p->sentences += 1;
+    if (tel_cb != NULL) {
+        char json[192];
+        int n = snprintf(json, sizeof json, "{\"sentence\":%llu,\"characters\":%zu,\"audio_ms\":%lld,\"synthesis_ms\":%.1f}", p->sentences,
+                         strlen(sentence), audio->sample_rate > 0 ? (long long)audio->n * 1000 / audio->sample_rate : 0LL, monotonic_ms() - started);
+        if (n > 0 && (size_t)n < sizeof json) tel_cb("tts.sentence", (const uint8_t*)json, (size_t)n, NULL, tel_ud);
+    }
+    SherpaOnnxDestroyOfflineTtsGeneratedAudio(audio);
     return result;
 }
 
@@ -402,7 +416,7 @@ static int is_blank(const char* text, size_t len) {
 }
 
 /* Speaks every complete sentence in the buffer (all of it when at_end). */
-static CResult speak_buffer(Piper* p, int at_end, COutputCallback out_cb, void* out_ud) {
+static CResult speak_buffer(Piper* p, int at_end, COutputCallback out_cb, void* out_ud, CTelemetryCallback tel_cb, void* tel_ud) {
     CResult result = CResult_success();
     size_t consumed = 0;
     for (;;) {
@@ -421,7 +435,7 @@ static CResult speak_buffer(Piper* p, int at_end, COutputCallback out_cb, void* 
             if (sentence == NULL) return sk_error("piper: out of memory");
             memcpy(sentence, rest, end);
             sentence[end] = '\0';
-            result = speak(p, sentence, out_cb, out_ud);
+            result = speak(p, sentence, out_cb, out_ud, tel_cb, tel_ud);
             free(sentence);
         }
         consumed += end;
@@ -440,7 +454,7 @@ static CResult piper_process(CPluginHandle handle, const char* input_pin, const 
     Piper* p = handle;
     const char* text;
     size_t len;
-    (void)input_pin; (void)tel_cb; (void)tel_ud;
+    (void)input_pin;
     if (p == NULL || packet == NULL) return sk_error("piper: null argument");
     if (packet->packet_type != PACKET_TYPE_TEXT) return sk_error("plugin::native::piper accepts Text only");
     text = packet->data != NULL ? packet->data : "";
@@ -458,7 +472,7 @@ static CResult piper_process(CPluginHandle handle, const char* input_pin, const 
     p->texts += 1;
     /* Between packets a word boundary is a space; text_chunker trims its chunks. */
     if (len > 0 && !isspace((unsigned char)text[len - 1])) sk_text_append(&p->buffer, " ", 1);
-    return speak_buffer(p, 0, out_cb, out_ud);
+    return speak_buffer(p, 0, out_cb, out_ud, tel_cb, tel_ud);
 }
 
 static CResult piper_update(CPluginHandle handle, const char* params_json) {
@@ -478,10 +492,9 @@ static CResult piper_update(CPluginHandle handle, const char* params_json) {
 
 static CResult piper_flush(CPluginHandle handle, COutputCallback out_cb, void* out_ud, CTelemetryCallback tel_cb, void* tel_ud) {
     Piper* p = handle;
-    (void)tel_cb; (void)tel_ud;
     if (p == NULL) return sk_error("piper: null handle");
     if (p->texts == 0) return sk_error("plugin::native::piper got no text before its input ended: there was nothing to speak");
-    return speak_buffer(p, 1, out_cb, out_ud);
+    return speak_buffer(p, 1, out_cb, out_ud, tel_cb, tel_ud);
 }
 
 static void piper_destroy(CPluginHandle handle) {
