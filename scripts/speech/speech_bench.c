@@ -77,7 +77,7 @@ static CResult on_output(const char* pin, const CPacket* packet, void* user_data
         break;
     }
     case PACKET_TYPE_TRANSCRIPTION:
-        printf("%s: at input %.2f s: transcription %.*s\n", pin, g_input_at, (int)packet->len, (const char*)packet->data);
+        printf("%s: at input %.2f s (wall %.2f): transcription %.*s\n", pin, g_input_at, now(), (int)packet->len, (const char*)packet->data);
         break;
     case PACKET_TYPE_CUSTOM: {
         const CCustomPacket* custom = packet->data;

@@ -64,7 +64,7 @@ extension BrowserUITests {
                   - kind: streamkit::http_input
                   - kind: core::text_chunker
                   - kind: plugin::native::piper
-                    params: {model_dir: "\(SpeechFixtures.piperDir)"}
+                    params: {model_dir: "\(SpeechFixtures.piperDir)", noise_scale: 0.333, noise_scale_w: 0.333}
                   - kind: audio::resampler
                     params: {target_sample_rate: 16000}
                   - kind: plugin::native::moonshine
