@@ -35,8 +35,12 @@ export class MonitorView {
       this.listening = true;
       this.app.addEventListener('samples', () => this.renderSamples());
     }
+    // A later navigation (or a destroy) while this one waits for the lists supersedes it: a stale
+    // one must not open a session that is gone.
+    const navigation = this.navigation = (this.navigation ?? 0) + 1;
     try { await this.app.loadSamples(); } catch (error) { showError(this.$('m-msg'), error); }
     await this.refresh();
+    if (navigation !== this.navigation) return;
     if (sessionID && sessionID !== this.current) await this.open(sessionID);
     else this.canvas?.drawEdges();
   }
@@ -183,6 +187,7 @@ export class MonitorView {
     this.live?.stop(); this.live = null;
     try {
       await api(`api/v1/sessions/${encodeURIComponent(this.sessionID)}`, { method: 'DELETE' });
+      this.navigation = (this.navigation ?? 0) + 1;
       this.current = null;
       this.$('m-detail').innerHTML = '<p class="note">Session destroyed.</p>';
       location.hash = '#/monitor';
