@@ -81,3 +81,13 @@ public enum StreamKitClientError: Error, Sendable, CustomStringConvertible, Equa
         return .server(status: status, code: nil, message: trimmed.isEmpty ? "(no message)" : trimmed, issues: [])
     }
 }
+
+extension StreamKitClientError {
+    /// The error of a oneshot run that failed after its response started: the `skit-error` trailer's
+    /// JSON (`{"error":{"code","message"}}`) as a server error, noting how much output had arrived.
+    static func failedMidResponse(status: Int, trailer: String, bytesReceived: Int64) -> StreamKitClientError {
+        let parsed = parse(status: status, body: Array(trailer.utf8))
+        guard case .server(let status, let code, let message, let issues) = parsed else { return parsed }
+        return .server(status: status, code: code, message: "the run failed after \(bytesReceived) bytes of output: \(message)", issues: issues)
+    }
+}

@@ -55,6 +55,8 @@ public enum PipelineParser {
     }
 
     static func readTree(_ text: String) throws(PipelineValidationError) -> Located {
+        // Before Yams builds anything: aliases must not expand the document beyond its budget.
+        try YAMLSizeGuard.check(text)
         let node: Yams.Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -89,7 +91,8 @@ public enum PipelineParser {
         }
     }
 
-    /// Aliases are resolved by Yams; the depth limit keeps a hostile document from exhausting the stack.
+    /// Aliases are resolved by Yams (``YAMLSizeGuard`` has bounded what they expand to); the depth limit
+    /// keeps a hostile document from exhausting the stack.
     private static func located(_ node: Yams.Node, issues: inout [PipelineIssue], depth: Int) -> Located {
         let line = node.mark?.line
         guard depth < 64 else {

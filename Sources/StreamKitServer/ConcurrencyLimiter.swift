@@ -19,9 +19,32 @@ public final class ConcurrencyLimiter: Sendable {
         }
     }
 
+    /// Takes a slot that gives itself back: by ``Slot/release()``, or else when its last reference
+    /// goes, whichever way the request that holds it ends. Nil when all slots are in use.
+    public func acquire() -> Slot? {
+        tryAcquire() ? Slot(limiter: self) : nil
+    }
+
     public func release() {
         active.withLock { $0 = max(0, $0 - 1) }
     }
 
     public var inUse: Int { active.withLock { $0 } }
+
+    /// One taken slot, released exactly once.
+    public final class Slot: Sendable {
+        private let limiter: ConcurrencyLimiter
+        private let released = Atomic(false)
+
+        fileprivate init(limiter: ConcurrencyLimiter) {
+            self.limiter = limiter
+        }
+
+        /// Gives the slot back (later calls do nothing).
+        public func release() {
+            if !released.exchange(true, ordering: .acquiringAndReleasing) { limiter.release() }
+        }
+
+        deinit { release() }
+    }
 }

@@ -14,6 +14,8 @@ public final class ServerState: Sendable {
     public let sessions: SessionManager
     public let oneshotRunner: OneshotRunner
     public let oneshotLimiter: ConcurrencyLimiter
+    /// Open connections against `server.max_connections` and `server.max_connections_per_address`.
+    public let connections: ConnectionLimiter
     /// Plugin files, versions and their registry entries.
     public let plugins: PluginManager
     public let logger: Logger
@@ -33,13 +35,17 @@ public final class ServerState: Sendable {
         )
         self.oneshotRunner = OneshotRunner(registry: registry, configuration: configuration.oneshotEngineConfiguration(), logger: logger)
         self.oneshotLimiter = ConcurrencyLimiter(limit: configuration.permissions.maxConcurrentOneshots)
+        self.connections = ConnectionLimiter(
+            maxConnections: configuration.server.maxConnections, maxPerAddress: configuration.server.maxConnectionsPerAddress
+        )
         self.plugins = PluginManager(
             directory: configuration.plugins.directory, registry: registry,
             loaders: [NativePluginLoader(logger: logger), WasmPluginLoader(limits: configuration.plugins.wasmLimits, logger: logger)], logger: logger
         )
         self.roles = RoleResolver(
             roleHeader: configuration.permissions.roleHeader, defaultRole: configuration.permissions.defaultRole,
-            roles: configuration.permissions.roles, environmentRole: environment["SK_ROLE"]
+            roles: configuration.permissions.roles, environmentRole: environment["SK_ROLE"],
+            unknownRoleFallback: configuration.permissions.unknownRoleFallback
         )
         self.origins = OriginPolicy(allowedOrigins: configuration.server.cors.allowedOrigins)
         self.paths = FilePathPolicy(
@@ -50,15 +56,26 @@ public final class ServerState: Sendable {
     }
 
     /// The caller's role, from the trusted header (when configured), `SK_ROLE`, or the default role.
+    /// A refused caller (``ResolvedRole/refusal``) has no permissions; the transports answer it with 403.
     public func role(for headers: HTTPFields) -> ResolvedRole {
         roles.resolve { name in
-            HTTPField.Name(name).flatMap { headers[$0] }
+            HTTPField.Name(name).map { headers[values: $0] } ?? []
         }
     }
 
     /// Every problem that keeps `role` from running `document` (kinds, plugins, file paths).
+    /// Refusals whose message hides details (file paths) are logged with them.
     public func authorize(_ document: PipelineDocument, role: ResolvedRole, context: PipelineAuthorizer.Context) -> [AuthorizationProblem] {
-        PipelineAuthorizer.check(document, permissions: role.permissions, paths: paths, context: context)
+        logDetails(PipelineAuthorizer.check(document, permissions: role.permissions, paths: paths, context: context), role: role)
+    }
+
+    /// Logs the full reason of each problem whose message leaves it out, and returns the problems.
+    func logDetails(_ problems: [AuthorizationProblem], role: ResolvedRole) -> [AuthorizationProblem] {
+        for problem in problems {
+            guard let detail = problem.detail, detail != problem.message else { continue }
+            logger.notice("file path refused", metadata: ["role": "\(role.name)", "node": "\(problem.nodeID)", "reason": "\(detail)"])
+        }
+        return problems
     }
 
     /// Whether a browser page from `origin` may call the API.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -25,15 +26,25 @@ public enum StreamKitServer {
             install(on: router.group(RouterPath(basePath)), state: state, metrics: metrics)
         }
 
-        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        let webSocketRouter = Router(context: SocketRequestContext.self)
         ControlPlane.install(on: webSocketRouter, state: state, basePath: basePath)
         MediaSockets.install(on: webSocketRouter, state: state, basePath: basePath)
 
+        let server = state.configuration.server
+        let connections = state.connections
+        // The idle timeout closes a connection that sends nothing while its request is read (or between
+        // requests); Hummingbird leaves a connection alone while its response is being written, so a
+        // client that stops reading is closed by WriteStallTimeout (server.write_timeout_secs).
+        let writeTimeout = TimeAmount.seconds(Int64(max(1, server.writeTimeoutSecs)))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionAdmission(limiter: connections), WriteStallTimeout(timeout: writeTimeout)],
+            idleTimeout: .seconds(Int64(max(1, server.readTimeoutSecs)))
+        )
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: webSocketRouter,
-                configuration: .init(ws: ControlPlane.webSocketConfiguration(for: state))
+                configuration: .init(http1: http1, ws: ControlPlane.webSocketConfiguration(for: state))
             ),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "skit"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },

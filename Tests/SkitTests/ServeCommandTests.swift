@@ -130,6 +130,15 @@ struct ServeCommandTests {
         #expect(result.stderr.contains("allow_insecure_no_auth"))
     }
 
+    @Test("a blank or invalid role_header on a public address stops start-up naming the key", arguments: ["   ", "\t", "x role"])
+    func blankRoleHeaderStopsStartUp(value: String) async throws {
+        let result = try await Skit.run(["serve", "-c", "/nonexistent/skit.toml"], environment: [
+            "SK_SERVER__ADDRESS": "0.0.0.0:45124", "SK_PERMISSIONS__ROLE_HEADER": value,
+        ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("permissions.role_header: expected an HTTP header name"), "\(result.stderr)")
+    }
+
     @Test func unknownConfigurationKeysStopStartUp() async throws {
         let scratch = try Scratch()
         let path = try scratch.write("skit.toml", "[server]\nadress = \"127.0.0.1:4545\"\n")

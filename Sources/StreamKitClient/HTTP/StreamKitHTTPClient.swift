@@ -138,6 +138,10 @@ public struct StreamKitHTTPClient: Sendable {
         } catch {
             throw .transport("the response ended early after \(writer.bytesWritten) bytes (the pipeline may have failed on the server; see its log): \(Self.describe(error))")
         }
+        // A run that failed after the output started ends its body with a `skit-error` trailer.
+        if let failure = response.body.trailers?.first(name: "skit-error") {
+            throw StreamKitClientError.failedMidResponse(status: Int(response.status.code), trailer: failure, bytesReceived: writer.bytesWritten)
+        }
         return ProcessResult(
             contentType: response.headers.first(name: "content-type"), bytes: writer.bytesWritten,
             duration: ContinuousClock.now - started, timeToFirstByte: head - started

@@ -30,6 +30,7 @@ extension ServerConfiguration.Server {
     static let keys = [
         "address", "tls", "cert_path", "key_path", "samples_dir", "max_body_size", "base_path", "moq_address",
         "moq_gateway_url", "cors", "websocket_max_message_bytes", "multipart_max_fields", "shutdown_timeout_secs",
+        "read_timeout_secs", "write_timeout_secs", "max_connections", "max_connections_per_address",
     ]
 
     mutating func apply(_ table: ConfigValue, at path: String, reader: inout ConfigReader) {
@@ -51,6 +52,10 @@ extension ServerConfiguration.Server {
             case "websocket_max_message_bytes": assign(&websocketMaxMessageBytes, reader.integer(value, at: path, minimum: 1))
             case "multipart_max_fields": assign(&multipartMaxFields, reader.integer(value, at: path, minimum: 1))
             case "shutdown_timeout_secs": assign(&shutdownTimeoutSecs, reader.integer(value, at: path, minimum: 0))
+            case "read_timeout_secs": assign(&readTimeoutSecs, reader.integer(value, at: path, minimum: 1))
+            case "write_timeout_secs": assign(&writeTimeoutSecs, reader.integer(value, at: path, minimum: 1))
+            case "max_connections": assign(&maxConnections, reader.integer(value, at: path, minimum: 1))
+            case "max_connections_per_address": assign(&maxConnectionsPerAddress, reader.integer(value, at: path, minimum: 1))
             default: break
             }
         }
@@ -278,7 +283,7 @@ extension ServerConfiguration.Script {
 
 extension ServerConfiguration.Permissions {
     static let keys = [
-        "default_role", "role_header", "allow_insecure_no_auth", "max_concurrent_sessions", "max_concurrent_oneshots", "roles",
+        "default_role", "role_header", "allow_insecure_no_auth", "unknown_role_fallback", "max_concurrent_sessions", "max_concurrent_oneshots", "roles",
     ]
 
     mutating func apply(_ table: ConfigValue, at path: String, reader: inout ConfigReader) {
@@ -287,6 +292,7 @@ extension ServerConfiguration.Permissions {
             case "default_role": assign(&defaultRole, reader.string(value, at: path))
             case "role_header": assign(&roleHeader, reader.optionalString(value, at: path))
             case "allow_insecure_no_auth": assign(&allowInsecureNoAuth, reader.bool(value, at: path))
+            case "unknown_role_fallback": assign(&unknownRoleFallback, reader.bool(value, at: path))
             case "max_concurrent_sessions": assign(&maxConcurrentSessions, reader.integer(value, at: path, minimum: 0))
             case "max_concurrent_oneshots": assign(&maxConcurrentOneshots, reader.integer(value, at: path, minimum: 0))
             case "roles":

@@ -142,6 +142,20 @@ extension ServerConfiguration {
                 message: "server.address: expected a literal IP:port (like 127.0.0.1:4545 or [::1]:4545; host names are not resolved), got \(TOMLText.quoted(server.address))"
             ))
         }
+        if let header = permissions.roleHeader, !RoleResolver.isValidHeaderName(header.configTrimmed()) {
+            // A blank header name would disable header roles silently, and with them the only authentication
+            // a public bind has: refuse anything that is not a real header name, as an empty one is refused.
+            problems.append(ConfigurationProblem(
+                keyPath: "permissions.role_header",
+                message: "permissions.role_header: expected an HTTP header name (letters, digits and !#$%&'*+-.^_`|~, such as x-role), got \(TOMLText.quoted(header)); leave it unset to ignore role headers"
+            ))
+        }
+        if permissions.roles[permissions.defaultRole] == nil && !permissions.unknownRoleFallback {
+            problems.append(ConfigurationProblem(
+                keyPath: "permissions.default_role",
+                message: "permissions.default_role: role \(TOMLText.quoted(permissions.defaultRole)) is not defined in permissions.roles (defined: \(permissions.roles.keys.sorted().joined(separator: ", ")))"
+            ))
+        }
         for name in script.secrets.keys.sorted() where script.secrets[name]?.env.isEmpty ?? false {
             let keyPath = "script.secrets.\(name).env"
             problems.append(ConfigurationProblem(

@@ -47,6 +47,22 @@ extension ServerConfiguration {
         w.entry("multipart_max_fields", W.int(server.multipartMaxFields), "Most parts accepted in one multipart request. Default: 16.")
         w.entry("shutdown_timeout_secs", W.int(server.shutdownTimeoutSecs),
                 "Seconds a graceful shutdown (SIGINT/SIGTERM) waits before giving up. Default: 10.")
+        w.entry("read_timeout_secs", W.int(server.readTimeoutSecs), """
+        Seconds a connection may send nothing while its request is read, or sit idle between requests, before
+        it is closed (and any oneshot slot it held is freed). Default: 30.
+        """)
+        w.entry("write_timeout_secs", W.int(server.writeTimeoutSecs), """
+        Seconds a streamed response may wait for a client that does not read before the request is ended.
+        Default: 30.
+        """)
+        w.entry("max_connections", W.int(server.maxConnections), """
+        Most open connections (HTTP, control and media WebSockets together); more are answered 503 and closed.
+        Default: 2048.
+        """)
+        w.entry("max_connections_per_address", W.int(server.maxConnectionsPerAddress), """
+        Most open connections from one client IP address (behind a proxy, all clients share its address).
+        Default: 512.
+        """)
 
         w.table(["server", "cors"], "Browser origins allowed (CORS, the Origin check on mutating /api requests, WebSocket connections).")
         w.entry("allowed_origins", W.strings(server.cors.allowedOrigins), """
@@ -176,6 +192,10 @@ extension ServerConfiguration {
         """)
         w.entry("allow_insecure_no_auth", W.bool(permissions.allowInsecureNoAuth),
                 "Allow a non-loopback server.address without role_header. Default: false.")
+        w.entry("unknown_role_fallback", W.bool(permissions.unknownRoleFallback), """
+        Give a caller whose role (header or SK_ROLE) is not defined the default role's permissions, as the original
+        does. Default: false (such a caller is refused with 403; so is a request with two role headers).
+        """)
         w.optionalEntry("max_concurrent_sessions", permissions.maxConcurrentSessions.map(W.int), example: "50",
                         "Most dynamic sessions at once, all users together. Default: unset (unlimited).")
         w.optionalEntry("max_concurrent_oneshots", permissions.maxConcurrentOneshots.map(W.int), example: "100",

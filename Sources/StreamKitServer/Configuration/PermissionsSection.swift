@@ -7,6 +7,9 @@ extension ServerConfiguration {
         public var roleHeader: String?
         /// Allow listening on a non-loopback address without ``roleHeader``.
         public var allowInsecureNoAuth = false
+        /// Lend a caller whose role is not defined the default role's permissions (the original's
+        /// behaviour). Off: such a caller is refused with 403.
+        public var unknownRoleFallback = false
         /// Most dynamic sessions at once; nil means unlimited.
         public var maxConcurrentSessions: Int?
         /// Most oneshot runs at once; nil means unlimited.

@@ -28,6 +28,16 @@ extension ServerConfiguration {
         public var multipartMaxFields = 16
         /// Seconds a graceful shutdown waits for sessions and connections before giving up.
         public var shutdownTimeoutSecs = 10
+        /// Seconds a connection may stay silent while its request is being read (or between requests)
+        /// before it is closed: a client that stops sending cannot hold a slot. Always > 0.
+        public var readTimeoutSecs = 30
+        /// Seconds one write of a streamed response may wait for the client to read before the request is
+        /// ended: a client that stops reading cannot hold a slot. Always > 0.
+        public var writeTimeoutSecs = 30
+        /// Most connections at once (HTTP, control and media WebSockets together). Always > 0.
+        public var maxConnections = 2048
+        /// Most connections at once from one remote IP address. Always > 0.
+        public var maxConnectionsPerAddress = 512
 
         /// The defaults.
         public init() {}

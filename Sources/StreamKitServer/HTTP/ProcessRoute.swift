@@ -1,8 +1,10 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import StreamKitCore
 import StreamKitEngine
+import Synchronization
 
 /// `POST /api/v1/process`: a oneshot run over HTTP. The multipart body carries the pipeline
 /// (`config`, first) and optionally the input (`media`), which is streamed into the pipeline as it
@@ -22,17 +24,19 @@ enum ProcessRoute {
         guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
             throw APIError.badRequest("expected a multipart/form-data body with a boundary (fields: 'config' first, then optional 'media')", code: "invalid_multipart")
         }
-        guard state.oneshotLimiter.tryAcquire() else {
+        // Refuse a declared body over the limit before reading a byte of it (and before Hummingbird
+        // would answer `Expect: 100-continue`).
+        let limit = state.configuration.server.maxBodySize
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw APIError.tooLarge("request body of \(declared) bytes is larger than server.max_body_size (\(limit) bytes)")
+        }
+        guard let slot = state.oneshotLimiter.acquire() else {
             throw APIError(.serviceUnavailable, code: "busy", "too many oneshot requests in progress (permissions.max_concurrent_oneshots = \(state.oneshotLimiter.limit ?? 0)); retry shortly", headers: [.retryAfter: "1"])
         }
-        let prepared: PreparedRun
-        do {
-            prepared = try await prepare(request, boundary: boundary, role: role, state: state)
-        } catch {
-            state.oneshotLimiter.release()
-            throw error
-        }
-        return respond(prepared, state: state, logger: logger)
+        // The slot is released when the run ends; should the response never be written (the client gone
+        // before its head), it is released when the response is dropped. Either way exactly once.
+        let prepared = try await prepare(request, boundary: boundary, role: role, state: state)
+        return respond(prepared, slot: slot, state: state, logger: logger)
     }
 
     /// A oneshot request read up to its media: the plan, and where the media will come from.
@@ -68,14 +72,16 @@ enum ProcessRoute {
     }
 
     /// The streaming response; the run happens while the body is written, and frees its slot at the end.
-    static func respond(_ prepared: PreparedRun, state: ServerState, logger: Logger) -> Response {
-        let limiter = state.oneshotLimiter
+    ///
+    /// A failure after the status line went out ends the chunked body with a `skit-error` trailer holding
+    /// the JSON error (announced by `Trailer: skit-error`); a successful run ends it with no trailer.
+    static func respond(_ prepared: PreparedRun, slot: ConcurrencyLimiter.Slot, state: ServerState, logger: Logger) -> Response {
         let runner = state.oneshotRunner
         let body = ResponseBody { writer in
-            defer { limiter.release() }
+            defer { slot.release() }
             try await OutputPump.run(plan: prepared.plan, runner: runner, source: prepared.source, contentType: prepared.source?.contentType, writer: &writer, logger: logger)
         }
-        return Response(status: .ok, headers: [.contentType: prepared.contentType], body: body)
+        return Response(status: .ok, headers: [.contentType: prepared.contentType, .trailer: OutputPump.errorTrailer.rawName], body: body)
     }
 
     static func makePlan(_ yaml: String, state: ServerState) throws(APIError) -> PipelinePlan {
@@ -142,6 +148,8 @@ enum ProcessRoute {
 final class MultipartMediaSource: ByteSource {
     private let stream: MultipartStream
     let contentType: String?
+    /// Why reading the request failed, if it did: the run's failure then names this, not the node.
+    let failure = Mutex<(any Error)?>(nil)
 
     init(stream: MultipartStream, contentType: String?) {
         self.stream = stream
@@ -149,6 +157,15 @@ final class MultipartMediaSource: ByteSource {
     }
 
     func read() async throws -> [UInt8]? {
+        do {
+            return try await readEvent()
+        } catch {
+            failure.withLock { $0 = error }
+            throw error
+        }
+    }
+
+    private func readEvent() async throws -> [UInt8]? {
         while let event = try await ProcessRoute.nextEvent(stream) {
             switch event {
             case .body(let bytes): return bytes
@@ -191,10 +208,36 @@ enum OutputPump {
             try await writer.finish(nil)
         case .failure(let error):
             logger.warning("oneshot pipeline failed", metadata: ["error": "\(error)"])
-            // The status line is long gone; ending the chunked body with a trailer tells clients that read
-            // trailers, and throwing aborts the response so no client mistakes it for a complete one.
-            throw error
+            // The status line is long gone: the error travels in a trailer, which curl (-D) and fetch
+            // clients can read and `skit-cli process` turns into an error exit. A client that ignores
+            // trailers still sees an HTTP error in no way; the README says to check it.
+            let cause = (source as? MultipartMediaSource)?.failure.withLock { $0 } ?? error
+            try await writer.finish([errorTrailer: failureJSON(cause).jsonString()])
         }
+    }
+
+    /// The trailer that carries a failure after the response started.
+    static let errorTrailer = HTTPField.Name("skit-error")!
+
+    /// `{"error": {"code": …, "message": …}}` for a run that failed mid-response, on one line.
+    static func failureJSON(_ error: any Error) -> JSONValue {
+        let code: String
+        let message: String
+        switch error {
+        case let failure as MultipartStream.Failure:
+            switch failure {
+            case .tooLarge(let limit): (code, message) = ("too_large", "request body is larger than server.max_body_size (\(limit) bytes)")
+            case .tooManyParts(let limit): (code, message) = ("too_many_fields", "more than \(limit) multipart fields (server.multipart_max_fields)")
+            case .malformed(let reason): (code, message) = ("invalid_multipart", "malformed multipart body: \(reason)")
+            }
+        case let apiError as APIError:
+            (code, message) = (apiError.code, apiError.message)
+        default:
+            (code, message) = ("pipeline_failed", "\(error)")
+        }
+        // Header values cannot hold line breaks.
+        let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return ["error": ["code": .string(code), "message": .string(flat)]]
     }
 }
 

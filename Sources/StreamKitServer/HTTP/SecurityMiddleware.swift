@@ -3,7 +3,8 @@ import Hummingbird
 
 /// Browser protections: security headers on every response, CORS from the origin allowlist, and
 /// refusal of state-changing API calls from pages of other origins — also under `base_path`,
-/// which the original forgets. None of this is authentication.
+/// which the original forgets. None of this is authentication; but a caller whose role header names
+/// no defined role (or comes twice) is refused here with 403, before any route runs.
 struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
     let state: ServerState
     let basePath: String?
@@ -24,6 +25,9 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if let origin, !allowedOrigin, Self.isStateChanging(request.method), Self.isAPIPath(request.uri.path, basePath: basePath) {
             throw APIError.forbidden("Origin '\(origin)' not allowed (configure [server.cors].allowed_origins)")
+        }
+        if let refusal = state.role(for: request.headers).refusal {
+            throw APIError.forbidden("Permission denied: \(refusal)")
         }
         var response = try await next(request, context)
         if let origin, allowedOrigin {

@@ -22,15 +22,19 @@ public struct AuthorizationProblem: Sendable, Equatable, CustomStringConvertible
     public var kind: String
     /// 403 or 400.
     public var category: Category
-    /// The complete message, naming the node.
+    /// The complete message, naming the node: what the caller is told.
     public var message: String
+    /// The full reason when ``message`` leaves it out for the caller's sake (a refused file path);
+    /// for the server log only. Nil when the message says everything.
+    public var detail: String?
 
     /// Creates a problem.
-    public init(nodeID: String, kind: String, category: Category, message: String) {
+    public init(nodeID: String, kind: String, category: Category, message: String, detail: String? = nil) {
         self.nodeID = nodeID
         self.kind = kind
         self.category = category
         self.message = message
+        self.detail = detail
     }
 
     public var description: String { message }

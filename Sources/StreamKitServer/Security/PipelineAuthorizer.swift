@@ -10,6 +10,12 @@ import StreamKitEngine
 /// them, letting any role that may use the reader read any file), and a node whose kind is
 /// forbidden gets no path checks (its path messages would only let the caller probe the file
 /// system through a node it may not use).
+///
+/// A refused file path is answered with one message whatever the reason (missing, outside the
+/// allowlist, a directory, a dangling link…) that repeats only the path the caller sent: telling a
+/// caller whether `/etc/shadow` exists, or showing the working directory and link targets, would let it
+/// map the file system. The full reason is kept in ``AuthorizationProblem/detail`` for the server log,
+/// and shown to roles that may load plugins (they run native code on the server anyway).
 public enum PipelineAuthorizer {
     /// Where the pipeline or node will run.
     public enum Context: Sendable, Equatable {
@@ -75,10 +81,13 @@ public enum PipelineAuthorizer {
     private struct Lists {
         var nodes: Allowlist
         var plugins: Allowlist
+        /// Whether path refusals may carry their full reason (roles that may load plugins).
+        var revealsPathDetails: Bool
 
         init(_ permissions: RolePermissions) {
             nodes = permissions.nodeAllowlist
             plugins = permissions.pluginAllowlist
+            revealsPathDetails = permissions.loadPlugins
         }
     }
 
@@ -94,6 +103,13 @@ public enum PipelineAuthorizer {
         var problems: [AuthorizationProblem] = []
         func report(_ category: AuthorizationProblem.Category, _ message: String) {
             problems.append(AuthorizationProblem(nodeID: nodeID, kind: kind, category: category, message: message))
+        }
+        func refuse(_ what: String, path: String, _ error: FilePathError, allowlist: String) {
+            let full = "\(what) in node '\(nodeID)': \(error.message)"
+            let uniform = "\(what) in node '\(nodeID)': path '\(path)' is not allowed (it must name a file under \(allowlist))"
+            problems.append(AuthorizationProblem(
+                nodeID: nodeID, kind: kind, category: .invalid, message: lists.revealsPathDetails ? full : uniform, detail: full
+            ))
         }
 
         if operation == .add {
@@ -125,7 +141,7 @@ public enum PipelineAuthorizer {
                 do throws(FilePathError) {
                     _ = try paths.checkRead(path)
                 } catch {
-                    report(.invalid, "Invalid file path in node '\(nodeID)': \(error.message)")
+                    refuse("Invalid file path", path: path, error, allowlist: "security.allowed_file_paths")
                 }
             }
         case fileWriterKind:
@@ -139,7 +155,7 @@ public enum PipelineAuthorizer {
             do throws(FilePathError) {
                 _ = try paths.checkWrite(path)
             } catch {
-                report(.invalid, "Invalid write path in node '\(nodeID)': \(error.message)")
+                refuse("Invalid write path", path: path, error, allowlist: "security.allowed_write_paths")
             }
         case scriptKind:
             if let value = parameters?["script_path"], !value.isNull {
@@ -152,7 +168,7 @@ public enum PipelineAuthorizer {
                 do throws(FilePathError) {
                     _ = try paths.checkRead(path)
                 } catch {
-                    report(.invalid, "Invalid script_path in node '\(nodeID)': \(error.message)")
+                    refuse("Invalid script_path", path: path, error, allowlist: "security.allowed_file_paths")
                 }
             }
         default:

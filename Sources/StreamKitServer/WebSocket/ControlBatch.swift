@@ -84,10 +84,10 @@ struct ControlBatch: Sendable {
                     problems.append(BatchProblem(message: "\(label): a node named '\(node)' already exists in this session", nodeID: node))
                     continue
                 }
-                let denied = PipelineAuthorizer.check(
+                let denied = state.logDetails(PipelineAuthorizer.check(
                     nodeID: node, kind: kind, params: params, permissions: role.permissions, paths: state.paths,
                     context: .dynamic, operation: .add
-                )
+                ), role: role)
                 problems += denied.map { BatchProblem(message: "\(label): \($0.message)", nodeID: node) }
             case .removeNode(let node):
                 if graph.node(node) == nil {

@@ -8,6 +8,10 @@ import Synchronization
 /// down: its request loop waits for room, and its event pump stops pulling from the server's
 /// event broadcaster, whose own bounded queue then drops the oldest events and reports how many
 /// (turned into an `eventsdropped` event). Nothing else on the server waits for this client.
+///
+/// The queue is bounded in messages and in bytes: a client that asks for large answers (`listnodes`,
+/// pipelines) and never reads them holds at most ``byteCapacity`` bytes (plus the one message being
+/// written), not `capacity` times the largest answer.
 final class ControlOutbox: Sendable {
     /// Something for the writer to send.
     enum Item: Sendable, Equatable {
@@ -15,6 +19,14 @@ final class ControlOutbox: Sendable {
         case text(String)
         /// A Close frame; the writer stops after sending it.
         case close(code: WebSocketErrorCode, reason: String?)
+
+        /// Bytes the item holds while queued.
+        var size: Int {
+            switch self {
+            case .text(let text): text.utf8.count
+            case .close(_, let reason): reason?.utf8.count ?? 0
+            }
+        }
     }
 
     private struct Waiter {
@@ -25,6 +37,8 @@ final class ControlOutbox: Sendable {
     private struct State {
         var items: [Item] = []
         var head = 0
+        /// Bytes of the queued items.
+        var bytes = 0
         var finished = false
         var reader: CheckedContinuation<Item?, Never>?
         var pushers: [Waiter] = []
@@ -36,6 +50,7 @@ final class ControlOutbox: Sendable {
             guard head < items.count else { return nil }
             let item = items[head]
             head += 1
+            bytes -= item.size
             if head >= 32, head * 2 >= items.count {
                 items.removeFirst(head)
                 head = 0
@@ -47,9 +62,17 @@ final class ControlOutbox: Sendable {
     private let state = Mutex(State())
     /// Most items queued at once.
     let capacity: Int
+    /// Most bytes queued at once; one item larger than this is still queued when the queue is empty.
+    let byteCapacity: Int
 
-    init(capacity: Int) {
+    init(capacity: Int, byteCapacity: Int = 256 * 1024) {
         self.capacity = max(1, capacity)
+        self.byteCapacity = max(1, byteCapacity)
+    }
+
+    /// Whether `state` can take `size` more bytes.
+    private func hasRoom(_ state: State, for size: Int) -> Bool {
+        state.count == 0 || (state.count < capacity && state.bytes + size <= byteCapacity)
     }
 
     /// Queues `item`, waiting while the queue is full.
@@ -67,7 +90,7 @@ final class ControlOutbox: Sendable {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                     let immediate = state.withLock { state -> Bool? in
                         if state.finished || Task.isCancelled { return false }
-                        if state.count < capacity { return true }
+                        if hasRoom(state, for: item.size) { return true }
                         state.pushers.append(Waiter(id: id, continuation: continuation))
                         return nil
                     }
@@ -93,8 +116,9 @@ final class ControlOutbox: Sendable {
                 state.reader = nil
                 return (true, reader)
             }
-            guard state.count < capacity else { return (nil, nil) }
+            guard hasRoom(state, for: item.size) else { return (nil, nil) }
             state.items.append(item)
+            state.bytes += item.size
             return (true, nil)
         }
         reader?.resume(returning: item)
@@ -129,6 +153,7 @@ final class ControlOutbox: Sendable {
             state.finished = true
             state.items.removeAll()
             state.head = 0
+            state.bytes = 0
             defer {
                 state.reader = nil
                 state.pushers.removeAll()

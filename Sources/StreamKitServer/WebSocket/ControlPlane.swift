@@ -32,12 +32,12 @@ public enum ControlPlane {
     }
 
     /// Adds the `/api/v1/control` WebSocket route (and under `basePath` when given).
-    public static func install(on router: Router<BasicWebSocketRequestContext>, state: ServerState, basePath: String?) {
+    public static func install(on router: Router<SocketRequestContext>, state: ServerState, basePath: String?) {
         install(on: router, state: state, basePath: basePath, options: Options(maxMessageBytes: state.configuration.server.websocketMaxMessageBytes))
     }
 
     /// Adds the route with explicit connection limits.
-    public static func install(on router: Router<BasicWebSocketRequestContext>, state: ServerState, basePath: String?, options: Options) {
+    public static func install(on router: Router<SocketRequestContext>, state: ServerState, basePath: String?, options: Options) {
         for path in paths(basePath: basePath) {
             router.ws(
                 RouterPath(path),
@@ -50,14 +50,20 @@ public enum ControlPlane {
                 },
                 onUpgrade: { inbound, outbound, context in
                     let role = state.role(for: context.request.headers)
+                    if let refusal = role.refusal {
+                        try? await outbound.close(.policyViolation, reason: MediaSockets.closeReason("Permission denied: \(refusal)"))
+                        return
+                    }
                     var logger = context.logger
                     logger[metadataKey: "role"] = "\(role.name)"
                     if role.usedFallback {
-                        logger.warning("unknown role; using the default role's permissions")
+                        logger.warning("unknown role; using the default role's permissions (permissions.unknown_role_fallback)")
                     }
-                    let handler = ControlRequestHandler(state: state, role: role, logger: logger)
-                    let connection = ControlConnection(handler: handler, options: options, logger: logger)
-                    await connection.run(inbound: inbound, outbound: outbound)
+                    try await state.connections.holdingPlace(for: context.requestContext.remoteIP, outbound: outbound) {
+                        let handler = ControlRequestHandler(state: state, role: role, logger: logger)
+                        let connection = ControlConnection(handler: handler, options: options, logger: logger)
+                        await connection.run(inbound: inbound, outbound: outbound)
+                    }
                 }
             )
         }

@@ -156,10 +156,10 @@ struct ControlRequestHandler: Sendable {
 
     /// Node kind allowlists and file paths in parameters; every problem is reported in one message.
     private func authorize(nodeID: String, kind: String, params: JSONValue?, operation: PipelineAuthorizer.NodeOperation) throws(Refusal) {
-        let problems = PipelineAuthorizer.check(
+        let problems = state.logDetails(PipelineAuthorizer.check(
             nodeID: nodeID, kind: kind, params: params, permissions: role.permissions, paths: state.paths,
             context: .dynamic, operation: operation
-        )
+        ), role: role)
         guard !problems.isEmpty else { return }
         throw Refusal(problems.map(\.message).joined(separator: "; "))
     }

@@ -21,7 +21,7 @@ enum MediaSockets {
     /// Largest inbound message: 1 s of 8-channel f32 audio at 48 kHz is 1.5 MB; clients send 10–100 ms.
     static let maxMessageBytes = 2 * 1024 * 1024
 
-    static func install(on router: Router<BasicWebSocketRequestContext>, state: ServerState, basePath: String?) {
+    static func install(on router: Router<SocketRequestContext>, state: ServerState, basePath: String?) {
         var paths = [path]
         if let basePath {
             let trimmed = basePath.split(separator: "/").joined(separator: "/")
@@ -53,11 +53,13 @@ enum MediaSockets {
                         try await outbound.close(.unacceptableData, reason: closeReason(error))
                         return
                     }
-                    switch found {
-                    case .input(let endpoint):
-                        try await receive(inbound, outbound, into: endpoint, encoding: encoding, node: node, logger: context.logger)
-                    case .output(let endpoint):
-                        try await send(endpoint, encoding: encoding, outbound, inbound: inbound)
+                    try await state.connections.holdingPlace(for: context.requestContext.remoteIP, outbound: outbound) {
+                        switch found {
+                        case .input(let endpoint):
+                            try await receive(inbound, outbound, into: endpoint, encoding: encoding, node: node, logger: context.logger)
+                        case .output(let endpoint):
+                            try await send(endpoint, encoding: encoding, outbound, inbound: inbound)
+                        }
                     }
                 }
             )
@@ -80,6 +82,7 @@ enum MediaSockets {
     /// The endpoint a request names, after the permission checks.
     static func endpoint(request: Request, parameters: Parameters, state: ServerState) async throws -> Endpoint {
         let role = state.role(for: request.headers)
+        if let refusal = role.refusal { throw APIError.forbidden("Permission denied: \(refusal)") }
         guard role.permissions.tuneNodes else { throw APIError.forbidden("Permission denied: cannot tune nodes") }
         let entry = try await SessionRoutes.owned(parameters.get("session"), role: role, state: state)
         let node = parameters.get("node") ?? ""

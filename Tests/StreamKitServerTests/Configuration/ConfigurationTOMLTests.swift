@@ -25,6 +25,7 @@ struct ConfigurationTOMLTests {
             "moq_peer_channel_capacity", "keep_models_loaded", "max_memory_mb", "enabled", "plugins",
             "default_timeout_ms", "default_memory_limit_mb", "global_fetch_allowlist",
             "default_role", "role_header", "allow_insecure_no_auth", "max_concurrent_sessions", "max_concurrent_oneshots",
+            "unknown_role_fallback", "read_timeout_secs", "write_timeout_secs", "max_connections", "max_connections_per_address",
         ]
         let lines = text.split(separator: "\n").map(String.init)
         for key in keys {

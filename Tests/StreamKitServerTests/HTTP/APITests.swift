@@ -167,14 +167,20 @@ struct APITests {
         #expect(noOutput.errorMessage?.contains("streamkit::http_output") == true)
     }
 
-    @Test func aFailingRunAbortsTheResponse() async throws {
+    @Test func aFailingRunEndsWithAnErrorTrailer() async throws {
         let server = try await TestServer.start()
         defer { Task { await server.stop() } }
-        // Not a WAV: the demuxer fails; the client must not receive a "complete" response.
-        await #expect(throws: (any Error).self) {
-            let reply = try await server.process(yaml: gainPipeline, media: Array(repeating: 7, count: 50_000))
-            if reply.status != 200 { throw CancellationError() }
-        }
+        // Not a WAV: the demuxer fails; the client must be able to tell this from a complete response.
+        let reply = try await server.process(yaml: gainPipeline, media: Array(repeating: 7, count: 50_000))
+        #expect(reply.status == 200)
+        #expect(reply.headers.first(name: "trailer") == "skit-error")
+        let failure = reply.trailers?.first(name: "skit-error").flatMap { try? JSONValue.parse($0) }
+        #expect(failure?["error"]?["code"]?.stringValue == "pipeline_failed")
+        #expect(failure?["error"]?["message"]?.stringValue?.contains("containers::wav::demuxer") == true, "\(String(describing: failure))")
+        // A clean run carries no such trailer.
+        let clean = try await server.process(yaml: gainPipeline, media: TestWAV.make(samples: [1, 2, 3, 4]))
+        #expect(clean.status == 200)
+        #expect(clean.trailers?.first(name: "skit-error") == nil)
         #expect(server.state.oneshotLimiter.inUse == 0)
     }
 

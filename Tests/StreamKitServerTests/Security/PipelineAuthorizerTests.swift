@@ -53,9 +53,11 @@ struct PipelineAuthorizerTests {
         for hasMedia in [true, false] {
             let problems = PipelineAuthorizer.check(document, permissions: .user, paths: Self.paths(tree), context: .oneshot(hasMedia: hasMedia))
             #expect(problems == [
+                // The caller is told only that the path it sent is not allowed; the log gets the reason.
                 AuthorizationProblem(
                     nodeID: "r", kind: "core::file_reader", category: .invalid,
-                    message: "Invalid file path in node 'r': Path '../outside/secret.txt' resolves to '\(tree.outside)/secret.txt' "
+                    message: "Invalid file path in node 'r': path '../outside/secret.txt' is not allowed (it must name a file under security.allowed_file_paths)",
+                    detail: "Invalid file path in node 'r': Path '../outside/secret.txt' resolves to '\(tree.outside)/secret.txt' "
                         + "which is outside allowed directories. Configure security.allowed_file_paths to allow it"
                 ),
             ])
@@ -127,12 +129,18 @@ struct PipelineAuthorizerTests {
     @Test("file_reader and script paths")
     func readerAndScript() throws {
         let tree = try SecurityTemporaryTree()
+        // The full reasons (what the log gets); the caller's messages are checked below.
         func problems(_ kind: String, _ params: JSONValue?) -> [String] {
             PipelineAuthorizer.check(
                 PipelineDocument(nodes: [Node(id: "n", kind: kind, params: params)]),
                 permissions: .user, paths: Self.paths(tree), context: .dynamic
-            ).map(\.message)
+            ).map { $0.detail ?? $0.message }
         }
+        let told = PipelineAuthorizer.check(
+            PipelineDocument(nodes: [Node(id: "n", kind: "core::script", params: Self.params([("script_path", .string("notes.txt"))]))]),
+            permissions: .user, paths: Self.paths(tree), context: .dynamic
+        ).map(\.message)
+        #expect(told == ["Invalid script_path in node 'n': path 'notes.txt' is not allowed (it must name a file under security.allowed_file_paths)"])
         #expect(problems("core::file_reader", nil).isEmpty)
         #expect(problems("core::file_reader", Self.params([("path", .null)])).isEmpty)
         #expect(problems("core::file_reader", Self.params([("path", .bool(true))]))
@@ -182,7 +190,8 @@ struct PipelineAuthorizerTests {
                                                 params: Self.params([("path", .string("samples/x.wav"))]),
                                                 permissions: .user, paths: paths, operation: .updateParams)
         #expect(retarget.count == 1)
-        #expect(retarget.first?.message.hasPrefix("Invalid write path in node 'w': Path 'samples/x.wav' resolves to") == true)
+        #expect(retarget.first?.detail?.hasPrefix("Invalid write path in node 'w': Path 'samples/x.wav' resolves to") == true)
+        #expect(retarget.first?.message == "Invalid write path in node 'w': path 'samples/x.wav' is not allowed (it must name a file under security.allowed_write_paths)")
         let reread = PipelineAuthorizer.check(nodeID: "r", kind: "core::file_reader",
                                               params: Self.params([("path", .string("samples/escape.txt"))]),
                                               permissions: .user, paths: paths, operation: .updateParams)

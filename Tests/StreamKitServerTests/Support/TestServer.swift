@@ -56,6 +56,8 @@ final class TestServer: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: [UInt8]
+        /// The trailer fields that ended a chunked body (a oneshot's `skit-error`), if any.
+        var trailers: HTTPHeaders? = nil
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: JSONValue? { try? JSONValue.parse(text) }
         /// `error.code` of a JSON error body.
@@ -72,7 +74,7 @@ final class TestServer: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         var bytes: [UInt8] = []
         for try await chunk in response.body { bytes += Array(chunk.readableBytesView) }
-        return Reply(status: Int(response.status.code), headers: response.headers, body: bytes)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: bytes, trailers: response.body.trailers)
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> Reply {

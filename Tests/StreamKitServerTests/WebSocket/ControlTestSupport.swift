@@ -37,7 +37,7 @@ final class ControlTestServer: Sendable {
         if let basePath {
             ControlPlane.installUpgradeFallback(on: router.group(RouterPath(basePath)), state: state)
         }
-        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        let webSocketRouter = Router(context: SocketRequestContext.self)
         let resolved = options ?? ControlPlane.Options(maxMessageBytes: configuration.server.websocketMaxMessageBytes)
         ControlPlane.install(on: webSocketRouter, state: state, basePath: basePath, options: resolved)
 
