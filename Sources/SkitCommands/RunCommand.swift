@@ -4,6 +4,8 @@ import Logging
 import StreamKitCore
 import StreamKitEngine
 import StreamKitNodes
+import StreamKitPlugins
+import StreamKitServer
 import Synchronization
 
 /// `skit run`: runs a oneshot pipeline on a file (or standard input) with no server.
@@ -14,7 +16,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The pipeline's streamkit::http_input reads the input (-i) and its streamkit::http_output \
             writes the output (-o); '-' means standard input/output. A progress line goes to standard \
-            error when the run takes longer than a second.
+            error when the run takes longer than a second. Plugins in the configuration's plugin \
+            directory (default .plugins) are loaded as `skit serve` loads them.
             """
     )
 
@@ -33,10 +36,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print no progress or summary.")
     var quiet = false
 
+    @Option(name: [.short, .customLong("config")], help: "Configuration file naming the plugin directory (a missing file means defaults).")
+    var config = "skit.toml"
+
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
         let text = try PipelineFile.read(pipeline)
-        let runner = OneshotRunner(registry: BuiltinNodes.makeRegistry(), logger: Logger(label: "skit.run") { _ in SwiftLogNoOpLogHandler() })
+        let registry = BuiltinNodes.makeRegistry()
+        let plugins = try await loadPlugins(into: registry)
+        defer { withExtendedLifetime(plugins) {} }
+        let runner = OneshotRunner(registry: registry, logger: Logger(label: "skit.run") { _ in SwiftLogNoOpLogHandler() })
         let plan: PipelinePlan
         do {
             plan = try runner.plan(text)
@@ -169,5 +178,32 @@ final class ProgressReporter: Sendable {
         if bytes < 1024 { return "\(bytes) B" }
         if bytes < 1024 * 1024 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
         return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+    }
+}
+
+extension RunCommand {
+    /// Loads the plugin directory of the configuration (as `skit serve` does) into `registry`;
+    /// nothing when the directory does not exist. Files that fail to load are reported and skipped.
+    func loadPlugins(into registry: NodeRegistry) async throws -> PluginManager? {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.load(fileAt: config, environment: ProcessInfo.processInfo.environment).0
+        } catch {
+            StandardStreams.printError("skit: invalid configuration: \(error)")
+            throw ExitCode(2)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: configuration.plugins.directory, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        let logger = Logger(label: "skit.run") { _ in SwiftLogNoOpLogHandler() }
+        let manager = PluginManager(
+            directory: configuration.plugins.directory, registry: registry,
+            loaders: [NativePluginLoader(logger: logger), WasmPluginLoader(limits: configuration.plugins.wasmLimits, logger: logger)], logger: logger
+        )
+        for result in await manager.loadAll() {
+            if case .failure(let error) = result.outcome, !quiet {
+                StandardStreams.printError("warning: plugin \(result.file) skipped: \(error)")
+            }
+        }
+        return manager
     }
 }

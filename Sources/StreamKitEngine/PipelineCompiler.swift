@@ -126,7 +126,8 @@ public enum PipelineCompiler {
                 let accepted = pin.acceptsTypes.map(\.description).joined(separator: " or ")
                 issues.append(PipelineIssue(
                     code: "type_mismatch",
-                    message: "type mismatch: '\(spec.from).\(spec.fromPin)' produces \(produced), but '\(spec.to).\(spec.toPin)' accepts \(accepted)",
+                    message: "type mismatch: '\(spec.from).\(spec.fromPin)' produces \(produced), but '\(spec.to).\(spec.toPin)' accepts \(accepted)"
+                        + Self.audioHint(produced: produced, accepted: pin.acceptsTypes, destination: spec.to),
                     node: spec.to, pin: spec.toPin, line: spec.line
                 ))
             }
@@ -206,5 +207,23 @@ public enum PipelineCompiler {
         }
         for node in nodes where color[node.id, default: 0] == 0 { visit(node.id) }
         return issues
+    }
+}
+
+extension PipelineCompiler {
+    /// For raw audio of the wrong rate or channel count: which node fixes it.
+    static func audioHint(produced: PacketType, accepted: [PacketType], destination: String) -> String {
+        guard case .rawAudio(let have) = produced else { return "" }
+        let wanted = accepted.compactMap { type -> AudioFormat? in
+            if case .rawAudio(let format) = type { format } else { nil }
+        }
+        guard let want = wanted.first, wanted.count == 1 else { return "" }
+        if want.sampleRate != 0, have.sampleRate != 0, want.sampleRate != have.sampleRate {
+            return "; put an audio::resampler (target_sample_rate: \(want.sampleRate)) before '\(destination)'"
+        }
+        if want.channels != 0, have.channels != 0, want.channels != have.channels {
+            return "; '\(destination)' needs \(want.channels)-channel audio (e.g. audio::opus::decoder's `channels: \(want.channels)`)"
+        }
+        return ""
     }
 }

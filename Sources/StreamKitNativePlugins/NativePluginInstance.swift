@@ -23,6 +23,7 @@ final class NativePluginInstance {
     static func create(library: NativePluginLibrary, paramsJSON: String?) throws(StreamKitError) -> NativePluginInstance {
         var handle: CPluginHandle?
         let signal: Int32
+        _ = library.logSink.takeLastError()
         if let paramsJSON {
             signal = paramsJSON.withCString { skg_create_instance(library.api, $0, PluginCallbacks.log, library.logSink.userData, &handle) }
         } else {
@@ -30,6 +31,10 @@ final class NativePluginInstance {
         }
         if signal != 0 { throw crashed(library.metadata.kind, signal: signal, call: "create_instance") }
         guard let handle else {
+            // The plugin can only return NULL; the error it logged on this thread says why.
+            if let reason = library.logSink.takeLastError() {
+                throw .plugin("\(library.metadata.kind): create_instance failed: \(reason)")
+            }
             throw .plugin("\(library.metadata.kind): create_instance returned NULL (the plugin refused these parameters or failed to start; its log may say why)")
         }
         return NativePluginInstance(library: library, handle: handle)

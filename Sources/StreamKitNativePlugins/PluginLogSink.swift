@@ -13,6 +13,9 @@ final class PluginLogSink: Sendable {
     let kind: String
     private let logger: Logger
     private let budget = Mutex(LogBudget())
+    /// The last error-level line each thread logged, so a refused `create_instance` (which can only
+    /// return NULL) can say why: keyed by the calling thread.
+    private let lastErrors = Mutex<[UInt: String]>([:])
     /// The pointer handed to plugins as the log callback's `user_data`.
     var userData: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
@@ -30,12 +33,30 @@ final class PluginLogSink: Sendable {
     }
 
     func log(level: CLogLevel, target: String, message: String) {
+        if level.rawValue >= LOG_LEVEL_ERROR.rawValue {
+            let key = Self.threadKey
+            lastErrors.withLock { $0[key] = message }
+        }
         let dropped = budget.withLock { $0.admit(now: Date().timeIntervalSince1970) }
         guard let dropped else { return }
         if dropped > 0 {
             logger.warning("\(dropped) log lines of this plugin were dropped (more than \(Self.linesPerSecond) per second)")
         }
         logger.log(level: Self.level(level), "\(message)", metadata: ["target": "\(target)"])
+    }
+
+    /// Forgets (and returns) the last error this thread logged.
+    func takeLastError() -> String? {
+        let key = Self.threadKey
+        return lastErrors.withLock { $0.removeValue(forKey: key) }
+    }
+
+    private static var threadKey: UInt {
+        #if canImport(Darwin)
+        UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(pthread_self())))
+        #else
+        UInt(pthread_self())
+        #endif
     }
 
     static func level(_ level: CLogLevel) -> Logger.Level {

@@ -13,7 +13,6 @@ export class MonitorView {
   constructor(root, app) {
     this.root = root; this.app = app;
     this.dirty = new Map();
-    this.generation = 0; // bumped by every destroy of the shown session (see show())
     root.innerHTML = `
       <div class="toolbar"><h2>Sessions</h2>
         <select id="m-sample" aria-label="Dynamic sample"></select>
@@ -36,12 +35,12 @@ export class MonitorView {
       this.listening = true;
       this.app.addEventListener('samples', () => this.renderSamples());
     }
-    // A destroy while the awaits below run (the Destroy button of the session shown before stays on the
-    // page) must not be followed by opening that session again: that would ask for a pipeline that is gone.
-    const generation = this.generation;
+    // A later navigation (or a destroy) while this one waits for the lists supersedes it: a stale
+    // one must not open a session that is gone.
+    const navigation = this.navigation = (this.navigation ?? 0) + 1;
     try { await this.app.loadSamples(); } catch (error) { showError(this.$('m-msg'), error); }
     await this.refresh();
-    if (generation !== this.generation) return;
+    if (navigation !== this.navigation) return;
     if (sessionID && sessionID !== this.current) await this.open(sessionID);
     else this.canvas?.drawEdges();
   }
@@ -108,6 +107,8 @@ export class MonitorView {
       <p id="m-live" class="note mono" aria-live="off" hidden></p>
       <div id="m-detail-msg" class="msg" role="alert"></div>
       <div id="m-graph" class="live-graph" aria-label="Live pipeline graph"></div>
+      <section id="m-transcripts-box" hidden><h3>Transcripts</h3>
+        <ol id="m-transcripts" class="transcripts" aria-live="polite" aria-label="Live transcripts"></ol></section>
       <h3>Tune</h3>
       <div id="m-tune" class="tune"></div>
       <p class="note" aria-live="polite">Last params change: <span id="m-params-log" class="mono">—</span></p>`;
@@ -183,10 +184,12 @@ export class MonitorView {
   }
 
   async destroy() {
-    this.generation += 1;
+    // Bumped before the request goes out, so a navigation still waiting for its lists cannot reopen it.
+    this.navigation = (this.navigation ?? 0) + 1;
     this.live?.stop(); this.live = null;
     try {
       await api(`api/v1/sessions/${encodeURIComponent(this.sessionID)}`, { method: 'DELETE' });
+      this.navigation = (this.navigation ?? 0) + 1;
       this.current = null;
       this.$('m-detail').innerHTML = '<p class="note">Session destroyed.</p>';
       location.hash = '#/monitor';
@@ -198,13 +201,17 @@ export class MonitorView {
     if (event.event === 'sessioncreated' || event.event === 'sessiondestroyed') {
       if (this.app.view === 'monitor') this.refresh();
       if (event.event === 'sessiondestroyed' && event.session_id === this.sessionID && this.app.view === 'monitor') {
-        this.generation += 1;
+        this.navigation = (this.navigation ?? 0) + 1;
         this.$('m-detail').innerHTML = '<p class="note">Session destroyed.</p>';
         this.current = null;
       }
       return;
     }
     if (event.session_id !== this.sessionID || !event.node_id) return;
+    if (event.event === 'nodetelemetry' && event.data?.event_type === 'stt.result') {
+      this.addTranscript(event.node_id, event.data);
+      return;
+    }
     const entry = this.dirty.get(event.node_id) ?? {};
     if (event.event === 'nodestatechanged') {
       const s = stateOf(event.state);
@@ -217,6 +224,21 @@ export class MonitorView {
     } else return;
     this.dirty.set(event.node_id, entry);
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** A speech-to-text result (`stt.result` telemetry, e.g. from core::telemetry_out) as a new line. */
+  addTranscript(nodeID, data) {
+    const list = this.$('m-transcripts');
+    if (!list) return;
+    this.$('m-transcripts-box').hidden = false;
+    const item = document.createElement('li');
+    const first = data.segments?.[0];
+    const at = first?.start_time_ms != null ? `${(first.start_time_ms / 1000).toFixed(1)} s ` : '';
+    item.innerHTML = `<span class="note mono">${esc(at)}${esc(nodeID)}</span> `;
+    item.append(document.createTextNode(data.text_preview ?? data.text ?? ''));
+    list.appendChild(item);
+    while (list.children.length > 200) list.firstElementChild.remove();
+    item.scrollIntoView?.({ block: 'nearest' });
   }
 
   flush() {

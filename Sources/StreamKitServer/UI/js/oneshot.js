@@ -18,6 +18,7 @@ export class OneshotView {
           <div class="form-row"><label>Input</label>
             <label><input type="radio" name="o-input" value="tone" checked> Bundled test tone (1 s, 440 Hz WAV)</label>
             <label><input type="radio" name="o-input" value="file"> A file: <input type="file" id="o-file" aria-label="Input file"></label>
+            <label><input type="radio" name="o-input" value="text"> Text: <input type="text" id="o-text" aria-label="Input text" value="Hello from StreamKit. This sentence was spoken by Piper."></label>
             <label><input type="radio" name="o-input" value="none"> No input (pipelines that generate audio)</label>
           </div>
           <div class="toolbar"><button type="button" id="o-run" class="primary">Run</button>
@@ -26,6 +27,7 @@ export class OneshotView {
           <div id="o-result" hidden>
             <h3>Result</h3>
             <audio id="o-audio" controls></audio>
+            <pre id="o-text-result" class="mono" aria-label="Text result" hidden></pre>
             <p><a id="o-download" class="button" download="result">Download</a> <span id="o-info" class="note mono"></span></p>
             <p id="o-playback" class="note"></p>
           </div>
@@ -74,12 +76,15 @@ export class OneshotView {
     if (!sample) return;
     this.$('o-yaml').value = sample.yaml;
     const needsInput = sample.yaml.includes('streamkit::http_input');
-    this.root.querySelector(`input[name=o-input][value=${needsInput ? 'tone' : 'none'}]`).checked = true;
+    // Text pipelines (text_chunker → TTS) take the text field.
+    const takesText = sample.yaml.includes('core::text_chunker');
+    this.root.querySelector(`input[name=o-input][value=${needsInput ? (takesText ? 'text' : 'tone') : 'none'}]`).checked = true;
   }
 
   async input() {
     const choice = this.root.querySelector('input[name=o-input]:checked').value;
     if (choice === 'tone') return new Blob([toneWav()], { type: 'audio/wav' });
+    if (choice === 'text') return new File([this.$('o-text').value], 'input.txt', { type: 'text/plain' });
     if (choice === 'file') {
       const file = this.$('o-file').files[0];
       if (!file) throw new Error('Choose a file, or use the bundled test tone.');
@@ -143,9 +148,15 @@ export class OneshotView {
       const blob = new Blob([xhr.response], { type });
       if (this.url) URL.revokeObjectURL(this.url);
       this.url = URL.createObjectURL(blob);
-      this.$('o-audio').src = this.url;
+      // JSON results (NDJSON transcripts, VAD events) are shown as text; anything else plays.
+      const isText = type.includes('json') || type.startsWith('text/');
+      const textResult = this.$('o-text-result');
+      textResult.hidden = !isText;
+      this.$('o-audio').hidden = isText;
+      textResult.textContent = isText ? new TextDecoder().decode(xhr.response) : '';
+      if (isText) this.$('o-audio').removeAttribute('src'); else this.$('o-audio').src = this.url;
       this.$('o-download').href = this.url;
-      this.$('o-download').download = type.includes('wav') ? 'result.wav' : 'result.bin';
+      this.$('o-download').download = type.includes('wav') ? 'result.wav' : type.includes('webm') ? 'result.webm' : type.includes('json') ? 'result.ndjson' : 'result.bin';
       const wav = analyseWav(xhr.response);
       const info = this.$('o-info');
       info.textContent = `${type}, ${xhr.response.byteLength} bytes` + (wav ? `, ${wav.sampleRate} Hz, ${wav.channels} ch, ${wav.frames} frames, RMS ${wav.rms.toFixed(4)}` : '');
@@ -154,7 +165,7 @@ export class OneshotView {
       this.$('o-result').hidden = false;
       phase.textContent = 'done';
       showOk(msg, 'Finished.');
-      this.describePlayback(xhr.response.slice(0), type);
+      if (!isText) this.describePlayback(xhr.response.slice(0), type);
     };
     phase.textContent = 'starting';
     xhr.send(form);
