@@ -79,7 +79,10 @@ enum ProcessRoute {
         let runner = state.oneshotRunner
         let body = ResponseBody { writer in
             defer { slot.release() }
-            try await OutputPump.run(plan: prepared.plan, runner: runner, source: prepared.source, contentType: prepared.source?.contentType, writer: &writer, logger: logger)
+            let trailers = try await OutputPump.run(plan: prepared.plan, runner: runner, source: prepared.source, contentType: prepared.source?.contentType, writer: &writer, logger: logger)
+            // The run is over: its slot is free before the client sees the end of the body.
+            slot.release()
+            try await writer.finish(trailers)
         }
         return Response(status: .ok, headers: [.contentType: prepared.contentType, .trailer: OutputPump.errorTrailer.rawName], body: body)
     }
@@ -179,7 +182,9 @@ final class MultipartMediaSource: ByteSource {
 
 /// Runs the pipeline and copies what `streamkit::http_output` produces into the response as it comes.
 enum OutputPump {
-    static func run(plan: PipelinePlan, runner: OneshotRunner, source: (any ByteSource)?, contentType: String?, writer: inout any ResponseBodyWriter, logger: Logger) async throws {
+    /// Returns the trailers that end the body: nil for a clean run, `skit-error` for a failed one.
+    /// Throws when the client went away (the pipeline is cancelled first).
+    static func run(plan: PipelinePlan, runner: OneshotRunner, source: (any ByteSource)?, contentType: String?, writer: inout any ResponseBodyWriter, logger: Logger) async throws -> HTTPFields? {
         // A bounded queue between the pipeline and the response writer: the pipeline waits while
         // the client is slow, and stops when the client goes away.
         let channel = NodeInbox(endsWithNoPins: true)
@@ -205,14 +210,14 @@ enum OutputPump {
         }
         switch await run.result {
         case .success:
-            try await writer.finish(nil)
+            return nil
         case .failure(let error):
             logger.warning("oneshot pipeline failed", metadata: ["error": "\(error)"])
-            // The status line is long gone: the error travels in a trailer, which curl (-D) and fetch
-            // clients can read and `skit-cli process` turns into an error exit. A client that ignores
-            // trailers still sees an HTTP error in no way; the README says to check it.
+            // The status line is long gone: the error travels in a trailer, which curl (-D) shows and
+            // `skit-cli process` turns into an error exit. A client that ignores trailers cannot tell
+            // the difference, so the README tells clients to look for it.
             let cause = (source as? MultipartMediaSource)?.failure.withLock { $0 } ?? error
-            try await writer.finish([errorTrailer: failureJSON(cause).jsonString()])
+            return [errorTrailer: failureJSON(cause).jsonString()]
         }
     }
 
