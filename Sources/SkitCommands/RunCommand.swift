@@ -33,10 +33,14 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print no progress or summary.")
     var quiet = false
 
+    @Option(name: [.short, .customLong("config")], help: "A skit.toml whose [script] section (fetch allowlist, secrets, defaults) core::script nodes use, as under skit serve.")
+    var config: String?
+
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
         let text = try PipelineFile.read(pipeline)
-        let runner = OneshotRunner(registry: BuiltinNodes.makeRegistry(), logger: Logger(label: "skit.run") { _ in SwiftLogNoOpLogHandler() })
+        let registry = try ScriptRegistry.make(config: config, logLevel: quiet ? .warning : .info)
+        let runner = OneshotRunner(registry: registry, logger: Logger(label: "skit.run") { _ in SwiftLogNoOpLogHandler() })
         let plan: PipelinePlan
         do {
             plan = try runner.plan(text)
