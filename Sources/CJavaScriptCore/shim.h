@@ -25,6 +25,11 @@ JS_EXPORT JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
 /// A full garbage collection, now. (JSBasePrivate.h)
 JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 
+/// Takes the VM's API lock for a stretch of calls (recursive): the calls inside skip taking it each
+/// time, and queued promise jobs run when the outermost lock is released. (JSBasePrivate.h)
+JS_EXPORT void JSLock(JSContextRef ctx);
+JS_EXPORT void JSUnlock(JSContextRef ctx);
+
 #ifdef __cplusplus
 }
 #endif

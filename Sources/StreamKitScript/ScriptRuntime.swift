@@ -62,6 +62,8 @@ final class ScriptRuntime: @unchecked Sendable {
     var nextSpanID: UInt64 = 0
     var callsSinceMemoryCheck = 0
     var closed = false
+    /// Set when the heap stays over the limit: the context is replaced once the current batch ends.
+    var restartNeeded = false
 
     /// How many `process` calls run between two heap readings (a reading costs about a microsecond).
     static let memoryCheckInterval = 32
@@ -255,6 +257,12 @@ final class ScriptRuntime: @unchecked Sendable {
             "heap_mib": "\(Int(after) >> 20)", "limit_mib": "\(configuration.memoryLimitBytes >> 20)",
         ])
         node?.emitTelemetry("script.restarted", data: ["reason": "memory_limit", "heap_bytes": .number(after)])
+        restartNeeded = true
+    }
+
+    /// Throws the context away and runs the script afresh (outside any JSLock of the old context).
+    private func restart() {
+        restartNeeded = false
         tearDown()
         do {
             try setUp()
@@ -276,11 +284,18 @@ final class ScriptRuntime: @unchecked Sendable {
         try await onQueue {
             var steps: [Step] = []
             steps.reserveCapacity(packets.count)
+            // One lock for the batch: each call inside skips taking it, and promise jobs run on the final
+            // unlock (so a pending call, always the last of the batch, settles then, or later).
+            guard let context = self.context else { return packets.isEmpty ? [] : [self.call(packets[0])] }
+            JSLock(context)
             for packet in packets {
                 let step = self.call(packet)
                 steps.append(step)
                 if case .pending = step { break }
+                if self.restartNeeded { break }
             }
+            JSUnlock(context)
+            if self.restartNeeded { self.restart() }
             return steps
         }
     }
