@@ -98,9 +98,20 @@ final class PacketBridge {
         guard JSValueIsObject(context, value), let object = JSValueToObject(context, value, nil) else {
             return .invalid("process() returned a \(Self.typeName(value, in: context)), not a packet object or null")
         }
-        guard let variant = JSC.stringValue(JSC.property(object, type, in: context), in: context) else {
+        guard let typeValue = JSC.property(object, type, in: context), JSValueIsString(context, typeValue) else {
             return .invalid("process() returned an object without a string 'type' (Text, Transcription, Custom, Audio or Binary)")
         }
+        // The common case without making a Swift string of the type.
+        if let typeString = JSValueToStringCopy(context, typeValue, nil) {
+            defer { JSStringRelease(typeString) }
+            if JSStringIsEqual(typeString, textType) {
+                guard let text = JSC.stringValue(JSC.property(object, data, in: context), in: context) else {
+                    return .invalid("a Text packet needs a string 'data'")
+                }
+                return .emit(.text(text))
+            }
+        }
+        let variant = JSC.swiftString(typeValue, in: context) ?? ""
         switch variant {
         case "Text":
             guard let text = JSC.stringValue(JSC.property(object, data, in: context), in: context) else {

@@ -51,16 +51,21 @@ final class PendingCall: Sendable {
             complete(.failed(timeoutMessage))
         }
         defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> CallOutcome? in
-                switch state {
-                case .done(let outcome): return outcome
-                case .waiting:
-                    state = .waiting(continuation)
-                    return nil
+        // A node that is told to stop does not wait out the deadline.
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> CallOutcome? in
+                    switch state {
+                    case .done(let outcome): return outcome
+                    case .waiting:
+                        state = .waiting(continuation)
+                        return nil
+                    }
                 }
+                if let ready { continuation.resume(returning: ready) }
             }
-            if let ready { continuation.resume(returning: ready) }
+        } onCancel: {
+            complete(.failed("the node was stopped while process()'s promise was pending"))
         }
     }
 }

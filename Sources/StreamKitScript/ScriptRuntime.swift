@@ -6,7 +6,7 @@ import StreamKitCore
 /// One `core::script` node's JavaScript: its own context group (so its own VM, heap and time
 /// limit), driven only from its own serial queue, never from Swift's cooperative pool.
 ///
-/// Time: a per-entry watchdog (`JSContextGroupSetExecutionTimeLimit`) fires every `pollSeconds`
+/// Time: a per-entry watchdog (`JSContextGroupSetExecutionTimeLimit`) fires every `pollSeconds` (1 ms)
 /// of CPU while JavaScript runs; its callback stops the script once the packet's wall-clock
 /// deadline has passed or the VM's heap (`JSGetMemoryUsageStatistics().heapSize`, ArrayBuffer
 /// and string storage included as extra memory) is over the memory limit. The heap is also read
@@ -77,7 +77,7 @@ final class ScriptRuntime: @unchecked Sendable {
         if let session = node?.sessionID { logger[metadataKey: "sk.session.id"] = "\(session)" }
         self.logger = logger
         let timeout = configuration.timeout.seconds
-        self.pollSeconds = max(0.0005, min(0.002, timeout / 4))
+        self.pollSeconds = max(0.0005, min(0.001, timeout / 4))
     }
 
     /// Makes the context on the runtime's queue and runs the script's top level.
