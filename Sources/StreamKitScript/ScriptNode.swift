@@ -80,7 +80,12 @@ struct ScriptNode: Node {
             throw ScriptError("one of params.script or params.script_path is required")
         }
         if let problem = ScriptSyntax.problem(in: source) {
-            throw ScriptError("\(path.isEmpty ? "script" : path): \(problem)")
+            guard !path.isEmpty else { throw ScriptError("script: \(problem)") }
+            // For a file, only the error's kind and line: the parser's message quotes the offending token,
+            // which must not turn script_path into a way of reading files the caller may not read.
+            let kind = problem.prefix { $0 != ":" }
+            let line = problem.range(of: "(line ", options: .backwards).map { String(problem[$0.lowerBound...]) } ?? ""
+            throw ScriptError("script_path '\(path)': \(kind) \(line)")
         }
         var secretHeaders: [ScriptRuntime.SecretHeader] = []
         for (index, mapping) in (params["headers"]?.arrayValue ?? []).enumerated() {

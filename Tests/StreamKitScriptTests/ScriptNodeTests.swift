@@ -157,3 +157,17 @@ struct ScriptNodeTests {
         #expect(outputs.compactMap(\.text) == ["from file: x"])
     }
 }
+
+extension ScriptNodeTests {
+    @Test func syntaxErrorInAScriptFileNamesOnlyKindAndLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("skit-script-\(UUID().uuidString).js").path
+        try "root:x:0:0:root:/root:/bin/bash\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            _ = try makeNode(ScriptNode.definition(settings: ScriptSettings()), ["script_path": .string(path)])
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("SyntaxError (line 1)") && !text.contains("bash") && !text.contains("root")
+        }
+    }
+}
