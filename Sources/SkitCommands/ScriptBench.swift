@@ -27,8 +27,15 @@ struct ScriptBench: AsyncParsableCommand {
             }
             results.sort()
             let median = results[results.count / 2]
-            print(String(format: "core::script, process(packet) { return packet; }, batch %d: %.2f µs per packet (median of %d runs of %d packets)",
+            print(String(format: "core::script runtime, process(packet) { return packet; }, batch %d: %.2f µs per packet (median of %d runs of %d packets)",
                          batchSize, median / 1000, results.count, packets))
         }
+        results.removeAll()
+        for _ in 0..<max(1, repeats) {
+            results.append(try await ScriptBenchmark.runNode(packets: packets).nanosecondsPerPacket)
+        }
+        results.sort()
+        print(String(format: "core::script node (inbox → script → output link): %.2f µs per packet (median of %d runs of %d packets)",
+                     results[results.count / 2] / 1000, results.count, packets))
     }
 }

@@ -60,13 +60,16 @@ final class ScriptRuntime: @unchecked Sendable {
     var nextFetchID: UInt64 = 0
     var spans: [String: (type: String, start: ContinuousClock.Instant)] = [:]
     var nextSpanID: UInt64 = 0
-    var callsSinceMemoryCheck = 0
+    /// The VM's heap at the last exact reading, and the process's resident memory then.
+    var lastHeapBytes: Double = 0
+    var residentAtLastReading = 0
+    var lastExactReading = ContinuousClock.now
     var closed = false
     /// Set when the heap stays over the limit: the context is replaced once the current batch ends.
     var restartNeeded = false
 
-    /// How many `process` calls run between two heap readings (a reading costs about a microsecond).
-    static let memoryCheckInterval = 32
+    /// Longest time between two exact heap readings while the runtime is busy.
+    static let exactReadingInterval: Duration = .seconds(10)
 
     private init(configuration: Configuration, node: NodeContext?) {
         self.configuration = configuration
@@ -147,6 +150,7 @@ final class ScriptRuntime: @unchecked Sendable {
         }
         processFunction = function
         JSValueProtect(context, function)
+        readHeap(context)
     }
 
     private func protectedObject(_ value: JSValueRef?) -> JSObjectRef? {
@@ -217,20 +221,41 @@ final class ScriptRuntime: @unchecked Sendable {
             stopReason = .timeout
             return true
         }
-        if let context, heapBytes(context) > Double(configuration.memoryLimitBytes) {
+        if let context, isOverMemoryLimit(context) {
             stopReason = .memory
             return true
         }
         return false
     }
 
-    /// The VM's heap size in bytes.
+    /// The VM's heap size in bytes (exact, but it walks the heap: see ``ResidentMemory``).
     private func heapBytes(_ context: JSContextRef) -> Double {
         guard let statistics = JSGetMemoryUsageStatistics(context) else { return 0 }
         let name = JSC.string("heapSize")
         defer { JSStringRelease(name) }
         guard let value = JSC.property(statistics, name, in: context) else { return 0 }
         return JSValueToNumber(context, value, nil)
+    }
+
+    /// Takes an exact reading of the heap (and notes the process's resident memory with it).
+    @discardableResult
+    private func readHeap(_ context: JSContextRef) -> Double {
+        lastHeapBytes = heapBytes(context)
+        residentAtLastReading = ResidentMemory.bytes() ?? 0
+        lastExactReading = .now
+        return lastHeapBytes
+    }
+
+    /// Whether the heap is over the limit. Cheap unless it may be: the heap can only have grown by as much as
+    /// the whole process's resident memory did since the last exact reading, so the exact reading is taken
+    /// only when that bound passes the limit (or after ``exactReadingInterval``).
+    private func isOverMemoryLimit(_ context: JSContextRef) -> Bool {
+        let limit = Double(configuration.memoryLimitBytes)
+        if let resident = ResidentMemory.bytes() {
+            let bound = lastHeapBytes + Double(max(0, resident - residentAtLastReading))
+            if bound <= limit && ContinuousClock.now - lastExactReading < Self.exactReadingInterval { return false }
+        }
+        return readHeap(context) > limit
     }
 
     /// What to say about a stopped script, nil when it was not stopped by the runtime.
@@ -242,16 +267,14 @@ final class ScriptRuntime: @unchecked Sendable {
         }
     }
 
-    /// After a call stopped for memory, or every few calls: collect, and start the script again when
-    /// its heap stays over the limit.
+    /// After a call stopped for memory, or when the heap may be over the limit: collect, and start the script
+    /// again when its heap stays over the limit.
     private func enforceMemoryLimit(force: Bool) {
-        callsSinceMemoryCheck += 1
-        guard force || callsSinceMemoryCheck >= Self.memoryCheckInterval, let context else { return }
-        callsSinceMemoryCheck = 0
-        let limit = Double(configuration.memoryLimitBytes)
-        guard force || heapBytes(context) > limit else { return }
+        guard let context else { return }
+        guard force || isOverMemoryLimit(context) else { return }
         JSSynchronousGarbageCollectForDebugging(context)
-        let after = heapBytes(context)
+        let after = readHeap(context)
+        let limit = Double(configuration.memoryLimitBytes)
         guard after > limit else { return }
         logger.warning("script keeps more than its memory limit reachable: its context is stopped and the script started again", metadata: [
             "heap_mib": "\(Int(after) >> 20)", "limit_mib": "\(configuration.memoryLimitBytes >> 20)",
@@ -294,6 +317,8 @@ final class ScriptRuntime: @unchecked Sendable {
                 if case .pending = step { break }
                 if self.restartNeeded { break }
             }
+            // Once per batch: cheap unless resident memory grew enough for the heap to be over the limit.
+            if !self.restartNeeded { self.enforceMemoryLimit(force: false) }
             JSUnlock(context)
             if self.restartNeeded { self.restart() }
             return steps
@@ -318,17 +343,14 @@ final class ScriptRuntime: @unchecked Sendable {
         if let exception {
             pending[token] = nil
             let message = stopMessage() ?? JSC.describeException(exception, in: context)
-            enforceMemoryLimit(force: stopReason == .memory)
+            if stopReason == .memory { enforceMemoryLimit(force: true) }
             return .done(.failed(message))
         }
         if let value, let pendingMarker, JSValueIsStrictEqual(context, value, pendingMarker) {
-            enforceMemoryLimit(force: false)
             return .pending(call)
         }
         pending[token] = nil
-        let result = bridge.result(from: value, original: packet, in: context)
-        enforceMemoryLimit(force: false)
-        return .done(.result(result))
+        return .done(.result(bridge.result(from: value, original: packet, in: context)))
     }
 
     /// `settle(token, ok, value)`: a `process` promise settled.
