@@ -47,6 +47,10 @@ struct ScriptNode: Node {
                     "type": "integer", "description": "Heap limit of the script's JavaScript runtime, in MiB.",
                     "default": .number(Double(settings.defaultMemoryLimitMB)), "minimum": 1, "maximum": 4096,
                 ],
+                "vars": [
+                    "type": "object", "default": [:],
+                    "description": "Values the script reads as the frozen global `vars` (endpoint URLs, model names; never secrets: use headers).",
+                ],
                 "output_type": [
                     "type": "string", "enum": ["Passthrough", "Any", "Text", "Transcription", "Binary"], "default": "Passthrough",
                     "description": "What 'out' is declared to carry: the input's type (the original's Passthrough), or what the script turns packets into (e.g. Text after speech-to-text).",
@@ -116,8 +120,9 @@ struct ScriptNode: Node {
         }
         let timeoutMs = params["timeout_ms"]?.intValue ?? settings.defaultTimeoutMs
         let memoryMB = params["memory_limit_mb"]?.intValue ?? settings.defaultMemoryLimitMB
+        let vars = params["vars"]?.objectValue.map { JSONValue.object($0).jsonString() } ?? "{}"
         configuration = ScriptRuntime.Configuration(
-            nodeID: "script", source: source, timeout: .milliseconds(max(1, timeoutMs)),
+            nodeID: "script", source: source, varsJSON: vars, timeout: .milliseconds(max(1, timeoutMs)),
             memoryLimitBytes: max(1, memoryMB) << 20, secretHeaders: secretHeaders, settings: settings
         )
     }

@@ -19,6 +19,8 @@ final class ScriptRuntime: @unchecked Sendable {
     struct Configuration: Sendable {
         var nodeID: String
         var source: String
+        /// `params.vars` as JSON, the script's frozen global `vars`.
+        var varsJSON: String = "{}"
         var timeout: Duration
         var memoryLimitBytes: Int
         var secretHeaders: [SecretHeader]
@@ -139,7 +141,16 @@ final class ScriptRuntime: @unchecked Sendable {
         pendingMarker = JSObjectGetPropertyAtIndex(context, list, 2, nil)
         if let pendingMarker { JSValueProtect(context, pendingMarker) }
 
-        // The user's script.
+        // `vars`, then the user's script.
+        if let vars = JSC.parseJSON(configuration.varsJSON, in: context), let object = JSValueToObject(context, vars, nil) {
+            let name = JSC.string("vars")
+            defer { JSStringRelease(name) }
+            _ = try evaluate("Object.freeze", name: "streamkit-vars.js").flatMap { JSValueToObject(context, $0, nil) }.map { freeze in
+                var arguments: [JSValueRef?] = [object]
+                _ = arguments.withUnsafeMutableBufferPointer { JSObjectCallAsFunction(context, freeze, nil, 1, $0.baseAddress, nil) }
+            }
+            JSObjectSetProperty(context, global, name, object, JSPropertyAttributes(kJSPropertyAttributeReadOnly | kJSPropertyAttributeDontDelete), nil)
+        }
         armDeadline()
         _ = try evaluate(configuration.source, name: "script.js")
         let processName = JSC.string("process")

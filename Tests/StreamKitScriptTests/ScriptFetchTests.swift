@@ -147,3 +147,28 @@ struct ScriptFetchTests {
         } throws: { error in "\(error)".contains("no secret 'nope' in [script.secrets]") }
     }
 }
+
+extension ScriptFetchTests {
+    /// samples/scripts/voice_agent.js against a local OpenAI-compatible endpoint: transcription in, reply text out, spans per turn.
+    @Test func voiceAgentScriptAnswersATranscription() async throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("samples/scripts/voice_agent.js").path
+        try await Self.withServer { server in
+            let url = server.baseURL + "/v1/chat/completions"
+            let settings = ScriptSettings(
+                fetchAllowlist: [.init(url: url, methods: ["POST"])],
+                secrets: ["openai": .init(value: "sk-local", environmentVariable: "OPENAI_API_KEY")]
+            )
+            let node = try makeNode(ScriptNode.definition(settings: settings), [
+                "script_path": .string(path), "timeout_ms": 5000, "output_type": "Text",
+                "vars": ["chat_url": .string(url), "model": "local"],
+                "headers": [["secret": "openai", "header": "Authorization", "template": "Bearer {}"]],
+            ])
+            let (outputs, harness) = try await ScriptHarness.run(node, [.transcription(Transcription(text: "What is the weather?"))])
+            #expect(outputs.compactMap(\.text) == ["It is sunny."])
+            #expect(server.requests.first?.body.contains("What is the weather?") == true)
+            let types = harness.telemetryEvents.map(\.eventType)
+            #expect(types == ["agent.turn.start", "agent.llm.start", "agent.llm", "agent.turn"])
+        }
+    }
+}

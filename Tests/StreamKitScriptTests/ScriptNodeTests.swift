@@ -171,3 +171,14 @@ extension ScriptNodeTests {
         }
     }
 }
+
+extension ScriptNodeTests {
+    @Test func varsAreAFrozenGlobal() async throws {
+        let node = try Self.script(
+            "'use strict'; function process(p) { try { vars.model = 'x'; } catch (e) {} return { type: 'Text', data: vars.model + ' ' + vars.turns }; }",
+            ["vars": ["model": "tiny", "turns": 3]]
+        )
+        let (outputs, _) = try await ScriptHarness.run(node, [.text("x")])
+        #expect(outputs.compactMap(\.text) == ["tiny 3"])
+    }
+}
