@@ -151,7 +151,8 @@ final class ScriptRuntime: @unchecked Sendable {
             }
             JSObjectSetProperty(context, global, name, object, JSPropertyAttributes(kJSPropertyAttributeReadOnly | kJSPropertyAttributeDontDelete), nil)
         }
-        armDeadline()
+        // The top level may take a little longer than a packet (building tables, compiling).
+        armDeadline(atLeast: .seconds(1))
         _ = try evaluate(configuration.source, name: "script.js")
         let processName = JSC.string("process")
         defer { JSStringRelease(processName) }
@@ -216,8 +217,8 @@ final class ScriptRuntime: @unchecked Sendable {
     // MARK: Time and memory
 
     /// Starts the wall-clock budget of one entry into JavaScript.
-    func armDeadline() {
-        let nanos = UInt64(max(0, configuration.timeout.seconds) * 1e9)
+    func armDeadline(atLeast minimum: Duration = .zero) {
+        let nanos = UInt64(max(0, max(configuration.timeout, minimum).seconds) * 1e9)
         deadlineNanos = DispatchTime.now().uptimeNanoseconds &+ nanos
         stopReason = nil
     }
