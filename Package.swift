@@ -66,6 +66,19 @@ let package = Package(
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CFLAC", pkgConfig: "flac", providers: [.apt(["libflac-dev"])]),
         .systemLibrary(name: "CMpg123", pkgConfig: "libmpg123", providers: [.apt(["libmpg123-dev"])]),
+        // Debian's JavaScriptCore (the WebKitGTK build) for core::script, found with pkg-config.
+        .systemLibrary(name: "CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1", providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),
+        // Nodes that reach the network: core::script (JavaScript on JavaScriptCore, with an allowlisted
+        // fetch and server secrets as headers) and transport::http::fetcher. They share one outbound HTTP client.
+        .target(
+            name: "StreamKitScript",
+            dependencies: [
+                "StreamKitCore", "CJavaScriptCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // WASM plugins as nodes: components of the world streamkit:plugin@0.1.0 on StreamKitComponentModel.
         .target(
             name: "StreamKitWasmPlugins",
@@ -89,7 +102,7 @@ let package = Package(
         .target(
             name: "StreamKitServer",
             dependencies: [
-                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitPlugins", "StreamKitComponentModel",
+                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitPlugins", "StreamKitComponentModel", "StreamKitScript",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -133,7 +146,7 @@ let package = Package(
             name: "SkitCommands",
             dependencies: [
                 "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitNativePlugins", "StreamKitPlugins",
-                "StreamKitWasmPlugins", "StreamKitComponentModel",
+                "StreamKitWasmPlugins", "StreamKitComponentModel", "StreamKitScript",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -194,6 +207,15 @@ let package = Package(
             name: "StreamKitComponentModelTests",
             dependencies: ["StreamKitComponentModel"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StreamKitScriptTests",
+            dependencies: [
+                "StreamKitCore", "StreamKitEngine", "StreamKitScript",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StreamKitNativeABITests", dependencies: ["CStreamKitNativeABI"], swiftSettings: swiftSettings),

@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print numbers.",
-        subcommands: [EngineBench.self, SessionsBench.self, PluginBench.self],
+        subcommands: [EngineBench.self, SessionsBench.self, PluginBench.self, ScriptBench.self],
         defaultSubcommand: EngineBench.self
     )
 }

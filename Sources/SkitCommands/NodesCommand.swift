@@ -10,7 +10,7 @@ struct NodesCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let registry = BuiltinNodes.makeRegistry()
+        let registry = try ScriptRegistry.make(config: nil)
         if json {
             print(registry.definitionsJSON.jsonString(pretty: true))
             return
@@ -45,7 +45,7 @@ struct SchemaCommand: AsyncParsableCommand {
 
     func run() async throws {
         switch subject {
-        case .nodes: print(BuiltinNodes.makeRegistry().definitionsJSON.jsonString(pretty: true))
+        case .nodes: print(try ScriptRegistry.make(config: nil).definitionsJSON.jsonString(pretty: true))
         case .packets: print(PacketTypeDescription.allJSON.jsonString(pretty: true))
         }
     }

@@ -36,13 +36,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print no progress or summary.")
     var quiet = false
 
-    @Option(name: [.short, .customLong("config")], help: "Configuration file naming the plugin directory (a missing file means defaults).")
+    @Option(name: [.short, .customLong("config")], help: "Configuration file: its plugin directory is loaded and its [script] section (fetch allowlist, secrets, defaults) applies, as under skit serve. A missing file means defaults (no fetch allowed).")
     var config = "skit.toml"
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
         let text = try PipelineFile.read(pipeline)
-        let registry = BuiltinNodes.makeRegistry()
+        let registry = try ScriptRegistry.make(config: FileManager.default.fileExists(atPath: config) ? config : nil, logLevel: quiet ? .warning : .info)
         let plugins = try await loadPlugins(into: registry)
         defer { withExtendedLifetime(plugins) {} }
         let runner = OneshotRunner(registry: registry, logger: Logger(label: "skit.run") { _ in SwiftLogNoOpLogHandler() })

@@ -13,11 +13,15 @@ struct ValidateCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline (YAML or JSON).")
     var pipeline: String
 
+    @Option(name: [.short, .customLong("config")], help: "A skit.toml whose [script] section (secrets, defaults) core::script nodes are checked against.")
+    var config: String?
+
     func run() async throws {
         let text = try PipelineFile.read(pipeline)
+        let registry = try ScriptRegistry.make(config: config, logLevel: .warning)
         do {
             let document = try PipelineParser.parse(text)
-            let plan = try PipelineCompiler.compile(document, registry: BuiltinNodes.makeRegistry())
+            let plan = try PipelineCompiler.compile(document, registry: registry)
             for warning in plan.warnings { StandardStreams.printError("warning: \(warning)") }
             print("\(pipeline): ok — \(plan.mode.rawValue) pipeline, \(plan.nodes.count) nodes, \(plan.links.count) links")
         } catch {

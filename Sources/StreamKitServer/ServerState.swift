@@ -5,6 +5,7 @@ import StreamKitCore
 import StreamKitEngine
 import StreamKitNodes
 import StreamKitPlugins
+import StreamKitScript
 
 /// Everything a request handler needs: configuration, the node registry, the live sessions,
 /// and the security decisions (role, permissions, allowlists, origins, file paths).
@@ -29,6 +30,8 @@ public final class ServerState: Sendable {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
+        // core::script and transport::http::fetcher take their allowlist, secrets and defaults from [script].
+        ScriptNodes.register(into: registry, settings: configuration.scriptSettings(environment: environment, logger: logger))
         self.sessions = SessionManager(
             registry: registry, engineConfiguration: configuration.engineConfiguration(),
             maxSessions: configuration.permissions.maxConcurrentSessions, logger: logger

@@ -52,9 +52,18 @@ enum ProcessRoute {
             maxBytes: state.configuration.server.maxBodySize, maxParts: state.configuration.server.multipartMaxFields
         )
         let yaml = try await readConfig(stream)
-        let plan = try makePlan(yaml, state: state)
+        // Authorization comes before the nodes are built: building runs node code (a script node
+        // reads its script_path), which must not happen for a path or kind the caller may not use.
+        let document: PipelineDocument
+        do {
+            document = try PipelineParser.parse(yaml)
+        } catch {
+            throw APIError.invalidPipeline(error)
+        }
         // Look ahead for the media part: whether it exists decides which pipelines are valid.
         let media = try await findMedia(stream)
+        try Authorization.require(state.authorize(document, role: role, context: .oneshot(hasMedia: media != nil)))
+        let plan = try makePlan(yaml, state: state)
         let endpoints = OneshotRunner.endpoints(of: plan)
         if media != nil && !endpoints.readsInput {
             throw APIError.badRequest("Pipeline must contain one 'streamkit::http_input' node when media is provided", code: "invalid_pipeline")
@@ -65,7 +74,6 @@ enum ProcessRoute {
         guard endpoints.writesOutput else {
             throw APIError.badRequest("Pipeline must contain one 'streamkit::http_output' node for oneshot processing", code: "invalid_pipeline")
         }
-        try Authorization.require(state.authorize(plan.document, role: role, context: .oneshot(hasMedia: media != nil)))
         let source = media.map { MultipartMediaSource(stream: stream, contentType: $0.contentType) }
         let contentType = OneshotRunner.outputContentType(of: plan, inputContentType: media?.contentType)
         return PreparedRun(plan: plan, source: source, contentType: contentType)

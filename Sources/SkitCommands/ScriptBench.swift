@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import StreamKitScript
+
+/// `skit bench script`: the per-packet cost of a trivial core::script `process` on text packets.
+struct ScriptBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "script",
+        abstract: "Measure core::script: time per text packet through a trivial process(packet)."
+    )
+
+    @Option(help: "Packets per run.")
+    var packets = 200_000
+
+    @Option(help: "Packets per hop onto the script's queue (the node takes up to its batch size, 32, when they are queued).")
+    var batch = 32
+
+    @Option(help: "Runs; the median is reported.")
+    var repeats = 5
+
+    func run() async throws {
+        var results: [Double] = []
+        for batchSize in Set([1, batch]).sorted() {
+            results.removeAll()
+            for _ in 0..<max(1, repeats) {
+                results.append(try await ScriptBenchmark.run(packets: packets, batch: batchSize).nanosecondsPerPacket)
+            }
+            results.sort()
+            let median = results[results.count / 2]
+            print(String(format: "core::script runtime, process(packet) { return packet; }, batch %d: %.2f µs per packet (median of %d runs of %d packets)",
+                         batchSize, median / 1000, results.count, packets))
+        }
+        results.removeAll()
+        for _ in 0..<max(1, repeats) {
+            results.append(try await ScriptBenchmark.runNode(packets: packets).nanosecondsPerPacket)
+        }
+        results.sort()
+        print(String(format: "core::script node (inbox → script → output link): %.2f µs per packet (median of %d runs of %d packets)",
+                     results[results.count / 2] / 1000, results.count, packets))
+    }
+}
