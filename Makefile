@@ -116,7 +116,7 @@ $(SPEECH_STAMP): scripts/speech/requirements.txt
 	@ln -sfn "$$($(SPEECH_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" $(SPEECH_SITE)
 	@touch $@
 
-$(SPEECH_MODELS): $(SPEECH_STAMP) scripts/speech/prepare_models.py
+$(SPEECH_MODELS): $(SPEECH_STAMP) scripts/speech/prepare_models.py scripts/speech/moonshine_onnx.py
 	$(SPEECH_VENV)/bin/python scripts/speech/prepare_models.py $(SPEECH_SITE) models
 	@touch $@
 

