@@ -27,4 +27,4 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 echo "server $SKIT on 127.0.0.1:$PORT (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-python3 scripts/speech/live_sessions.py --server "127.0.0.1:$PORT" --server-pid "$SERVER" "$@"
+python3 scripts/speech/live_sessions.py --server "127.0.0.1:$PORT" --server-pid "$SERVER" --server-log "$WORK/server.log" "$@"

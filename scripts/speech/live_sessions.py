@@ -151,6 +151,7 @@ def main():
     parser.add_argument("--gap", type=float, default=2.0, help="seconds of silence after each sentence")
     parser.add_argument("--stagger", type=float, default=0.0, help="seconds between the sessions' starts (0: all at once)")
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line")
+    parser.add_argument("--server-log", help="the server's log: wait for each session's 'moonshine ready' line before streaming")
     parser.add_argument("--server-pid", type=int, help="also print the server's CPU time while the audio streams (Linux /proc)")
     args = parser.parse_args()
     host, port = args.server.rsplit(":", 1)
@@ -209,6 +210,7 @@ def main():
         return responses.get(cid)
 
     request("getpermissions")  # the control connection is live
+    ready_before = open(args.server_log, errors="replace").read().count("moonshine ready") if args.server_log else 0
     sessions = []
     for s in range(args.sessions):
         body = json.dumps({"yaml": yaml, "name": f"live-bench-{s + 1}"}).encode()
@@ -228,28 +230,45 @@ def main():
                 time.sleep(0.05)
     for ws in sockets:
         ws.send_text(json.dumps({"sample_rate": RATE, "channels": 1, "sample_format": "s16le"}))
+    if args.server_log:
+        # A user presses "Microphone" once the session is up: wait until every STT node has its
+        # model (the first one loads it, the others share it), so start-up is not counted.
+        waited = time.monotonic()
+        while time.monotonic() - waited < 120:
+            with open(args.server_log, errors="replace") as f:
+                if f.read().count("moonshine ready") >= ready_before + args.sessions:
+                    break
+            time.sleep(0.1)
+        print(f"STT nodes ready after {time.monotonic() - waited:.1f} s", flush=True)
 
     start = time.monotonic() + 0.5
     late_blocks = [0] * args.sessions
 
-    def stream(index):
-        plan, ws = plans[index], sockets[index]
-        t0 = start + index * args.stagger
-        plan["t0"] = t0
-        samples = plan["samples"]
-        for block, offset in enumerate(range(0, len(samples), BLOCK)):
-            due = t0 + block * 0.02
-            delay = due - time.monotonic()
+    def stream():
+        # One thread paces every session (fewer threads fighting for the GIL on a busy machine):
+        # at each 20 ms tick, each session whose stream has started gets its next block.
+        for index, plan in enumerate(plans):
+            plan["t0"] = start + index * args.stagger
+        offset_blocks = [round(index * args.stagger / 0.02) for index in range(args.sessions)]
+        total = max(offset_blocks[i] + (len(plans[i]["samples"]) + BLOCK - 1) // BLOCK for i in range(args.sessions))
+        for tick in range(total):
+            delay = start + tick * 0.02 - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            elif delay < -0.02:
-                late_blocks[index] += 1
-            chunk = samples[offset: offset + BLOCK]
-            ws.send_binary(struct.pack(f"<{len(chunk)}h", *chunk))
-            for u in plan["utterances"]:
-                if "sent_end" not in u and offset + len(chunk) >= u["end_sample"]:
-                    u["sent_end"] = time.monotonic()
-        ws.close()
+            for index, plan in enumerate(plans):
+                block = tick - offset_blocks[index]
+                offset = block * BLOCK
+                if block < 0 or offset >= len(plan["samples"]):
+                    continue
+                if delay < -0.02:
+                    late_blocks[index] += 1
+                chunk = plan["samples"][offset: offset + BLOCK]
+                sockets[index].send_binary(struct.pack(f"<{len(chunk)}h", *chunk))
+                for u in plan["utterances"]:
+                    if "sent_end" not in u and offset + len(chunk) >= u["end_sample"]:
+                        u["sent_end"] = time.monotonic()
+        for ws in sockets:
+            ws.close()
 
     def server_cpu():
         if not args.server_pid:
@@ -259,11 +278,7 @@ def main():
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     cpu_before = server_cpu()
-    senders = [threading.Thread(target=stream, args=(i,)) for i in range(args.sessions)]
-    for t in senders:
-        t.start()
-    for t in senders:
-        t.join()
+    stream()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and any(len(results.get(s, [])) < args.utterances for s in sessions):
         time.sleep(0.1)
