@@ -177,11 +177,13 @@ def main():
     results = {}  # session id → [(arrival, data)]
     responses = {}
     dropped = {}  # session id → audio frames the mic dropped (jitter buffer overflow)
-    done = threading.Event()
 
     def read_control():
-        while not done.is_set():
-            message = control.receive()
+        while True:  # until the socket closes (the destroy requests at the end need their responses)
+            try:
+                message = control.receive()
+            except (OSError, ValueError, struct.error):
+                return
             if message is None:
                 return
             try:
@@ -282,7 +284,6 @@ def main():
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and any(len(results.get(s, [])) < args.utterances for s in sessions):
         time.sleep(0.1)
-    done.set()
     last_arrival = max((a for r in results.values() for a, _ in r), default=time.monotonic())
     streamed = last_arrival - start
     speech_s = sum(u["end_s"] - u["start_s"] for p in plans for u in p["utterances"])
