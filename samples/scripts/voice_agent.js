@@ -1,5 +1,6 @@
 // The voice agent's brain, for a dynamic pipeline
 //   media socket → resampler → speech-to-text → core::script (this) → core::text_chunker → text-to-speech → resampler → media socket
+// samples/pipelines/dynamic/voice_agent.yml runs it (skit.toml: samples/pipelines/dynamic/voice_agent.toml).
 // Node params: output_type: Text, timeout_ms: 30000, script_path: samples/scripts/voice_agent.js,
 //   vars: {chat_url: "https://api.openai.com/v1/chat/completions", model: "gpt-4o-mini"},
 //   headers: [{secret: openai, header: Authorization, template: "Bearer {}"}]
@@ -28,5 +29,8 @@ async function process(packet) {
   telemetry.endSpan(llm, { status: response.status, chars: reply.length });
   history.push({ role: 'assistant', content: reply });
   telemetry.endSpan(span, { turn, reply });
-  return { type: 'Text', data: reply };
+  // core::text_chunker splits after ". " or ".\n": end the reply with a newline (and a full
+  // stop if it has none) so its last sentence is spoken now, not when the session ends.
+  const spoken = reply.trim();
+  return { type: 'Text', data: (/[.!?]$/.test(spoken) ? spoken : spoken + '.') + '\n' };
 }

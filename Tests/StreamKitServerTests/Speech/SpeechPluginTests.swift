@@ -433,12 +433,13 @@ struct SpeechPluginTests {
         defer { Task { await server.stop() } }
         let root = SpeechFixtures.root.appendingPathComponent("samples/pipelines")
         var checked: [String] = []
-        for name in ["oneshot/speech_to_text.yml", "oneshot/vad-demo.yml", "oneshot/vad-filtered-stt.yml", "oneshot/piper-tts.yml", "dynamic/live_transcription.yml"] {
+        for name in ["oneshot/speech_to_text.yml", "oneshot/vad-demo.yml", "oneshot/vad-filtered-stt.yml", "oneshot/piper-tts.yml", "dynamic/live_transcription.yml",
+                     "dynamic/voice_agent.yml"] {
             let text = try String(contentsOf: root.appendingPathComponent(name), encoding: .utf8)
             let plan = try PipelineCompiler.compile(try PipelineParser.parse(text), registry: server.state.registry)
             #expect(plan.nodes.contains { $0.kind.hasPrefix("plugin::native::") }, "\(name)")
             checked.append(name)
         }
-        #expect(checked.count == 5)
+        #expect(checked.count == 6)
     }
 }
