@@ -429,7 +429,12 @@ struct SpeechPluginTests {
 
     @Test("the speech samples validate with the plugins loaded")
     func samplesValidate() async throws {
-        let server = try await SpeechFixtures.server()
+        try SpeechFixtures.requirePrepared()
+        // voice_agent.yml's agent names the secret 'openai', which voice_agent.toml defines.
+        let server = try await TestServer.start(environment: ["SKIT_TEST_VOICE_KEY": "sk-validate"]) { configuration in
+            configuration.plugins.directory = SpeechFixtures.pluginDirectory
+            configuration.script.secrets["openai"] = .init(env: "SKIT_TEST_VOICE_KEY", type: .token)
+        }
         defer { Task { await server.stop() } }
         let root = SpeechFixtures.root.appendingPathComponent("samples/pipelines")
         var checked: [String] = []
