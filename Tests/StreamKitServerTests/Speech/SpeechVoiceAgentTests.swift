@@ -16,7 +16,7 @@ import Testing
 /// the speaker socket delivers it. The answer is transcribed back and compared with what the
 /// stand-in said.
 @Suite("Voice agent through the server", .serialized, .timeLimit(.minutes(5)))
-struct VoiceAgentTests {
+struct SpeechVoiceAgentTests {
     static let question = "Where is the nearest train station?"
     static let answer = "The nearest train station is five minutes from here. Walk straight down this road."
     static let model = "local-test-model"
