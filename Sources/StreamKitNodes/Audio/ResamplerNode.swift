@@ -41,6 +41,9 @@ struct ResamplerNode: Node {
         [OutputPin(name: "out", produces: .rawAudio(AudioFormat(sampleRate: targetRate, channels: targetChannels)))]
     }
 
+    /// Input frames resampled at a time when a frame is longer (about 100 ms at 48 kHz).
+    static let sliceFrames = 4096
+
     func run(context: NodeContext) async throws {
         var stream: ResampledStream?
         var framer = Reframer(frameSize: outputFrameSize, sampleRate: targetRate)
@@ -64,11 +67,21 @@ struct ResamplerNode: Node {
                     framer.startTimestamp(frame.metadata?.timestampUs)
                 }
                 guard var active = stream else { continue }
-                let produced = active.process(frame.samples)
-                stream = active
-                for out in framer.push(produced, channels: channels, flushing: false) {
-                    try await context.send(.audio(out))
-                }
+                // A long frame (a TTS sentence is seconds of audio in one frame) goes through in
+                // slices, each slice's output frames sent before the next is resampled: the first
+                // audio leaves after one slice's work, not the whole frame's. The stream is
+                // stateful, so the samples are the same as in one call.
+                let slice = Self.sliceFrames * frame.channels
+                var offset = 0
+                repeat {
+                    let end = min(frame.samples.count, offset + slice)
+                    let produced = active.process(Array(frame.samples[offset..<end]))
+                    stream = active
+                    for out in framer.push(produced, channels: channels, flushing: false) {
+                        try await context.send(.audio(out))
+                    }
+                    offset = end
+                } while offset < frame.samples.count
             case .packet(_, let other):
                 try await context.send(other)
             case .paramsUpdate(let update):
