@@ -22,6 +22,9 @@ enum SpeechFixtures {
         }
     }
 
+    /// Whether `make speech` has been run (for tests that skip, with that reason, when it has not).
+    static var isPrepared: Bool { (try? requirePrepared()) != nil }
+
     /// A server whose plugin directory is the project's `.plugins` (where `make speech` builds).
     static func server() async throws -> TestServer {
         try requirePrepared()

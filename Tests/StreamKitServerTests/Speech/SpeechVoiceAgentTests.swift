@@ -36,7 +36,9 @@ extension SpeechPluginTests {
         case audio([Float], ContinuousClock.Instant)
     }
 
-    @Test("voice_agent.yml: a spoken question comes back as the endpoint's spoken answer (WER ≤ 25 %), the key only in its header")
+    @Test(
+        "voice_agent.yml: a spoken question comes back as the endpoint's spoken answer (WER ≤ 25 %), the key only in its header",
+        .enabled(if: SpeechFixtures.isPrepared, "the speech plugins or models are not built: run `make speech` (make test does)"))
     func voiceAgentSample() async throws {
         try SpeechFixtures.requirePrepared()
         let secret = "sk-voice-\(UUID().uuidString)"
