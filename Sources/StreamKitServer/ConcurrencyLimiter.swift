@@ -11,7 +11,7 @@ public final class ConcurrencyLimiter: Sendable {
     }
 
     /// Takes a slot; false when all are in use.
-    public func tryAcquire() -> Bool {
+    private func tryAcquire() -> Bool {
         active.withLock { active in
             if let limit, active >= limit { return false }
             active += 1
@@ -25,7 +25,8 @@ public final class ConcurrencyLimiter: Sendable {
         tryAcquire() ? Slot(limiter: self) : nil
     }
 
-    public func release() {
+    /// Only a ``Slot`` gives a slot back, so none is released twice or forgotten.
+    private func release() {
         active.withLock { $0 = max(0, $0 - 1) }
     }
 

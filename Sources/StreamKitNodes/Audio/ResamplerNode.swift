@@ -75,7 +75,9 @@ struct ResamplerNode: Node {
                 var offset = 0
                 repeat {
                     let end = min(frame.samples.count, offset + slice)
-                    let produced = active.process(Array(frame.samples[offset..<end]))
+                    // An ordinary frame fits in one slice and is passed on without a copy.
+                    let produced = offset == 0 && end == frame.samples.count
+                        ? active.process(frame.samples) : active.process(Array(frame.samples[offset..<end]))
                     stream = active
                     for out in framer.push(produced, channels: channels, flushing: false) {
                         try await context.send(.audio(out))
