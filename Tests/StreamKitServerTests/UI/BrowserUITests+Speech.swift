@@ -85,3 +85,47 @@ extension BrowserUITests {
         }
     }
 }
+
+extension BrowserUITests {
+    /// The live view's microphone flow with `live_transcription.yml` as shipped (only the model
+    /// paths made absolute): Chromium's fake microphone plays a known espeak-ng sentence, the
+    /// Microphone button streams it to the session, and the monitor shows Moonshine's transcript
+    /// of it (WER ≤ 20 %).
+    @Test func microphoneSpeechIsTranscribedLiveInTheMonitor() async throws {
+        try SpeechFixtures.requirePrepared()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skit-mic-speech-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // Chromium loops the file; the silence around the sentence gives the VAD a clean start and end.
+        let sentence = "Where is the nearest train station?"
+        let clip = SpeechFixtures.clip([try SpeechFixtures.speak(sentence)], lead: 1.0, gap: 0)
+        let trailing = [Float](repeating: 0, count: 2 * SpeechFixtures.rate)
+        let wav = scratch.appendingPathComponent("microphone.wav")
+        try Data(SpeechFixtures.wav(clip.samples + trailing)).write(to: wav)
+        let shipped = try String(contentsOf: PluginFixtures.repoRoot.appendingPathComponent("samples/pipelines/dynamic/live_transcription.yml"), encoding: .utf8)
+        let yaml = shipped.replacingOccurrences(of: "models/", with: SpeechFixtures.models + "/")
+        #expect(yaml != shipped, "the sample names its models under models/")
+        try await withBrowser(browserArguments: ["--use-file-for-fake-audio-capture=\(wav.path)"], configure: {
+            $0.plugins.directory = SpeechFixtures.pluginDirectory
+        }) { driver, server in
+            let created = try await server.postJSON("/api/v1/sessions", ["yaml": .string(yaml)])
+            let session = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
+            try await open(driver, server, "monitor/\(session)")
+            try await driver.wait("the mic button", script: "return !!document.getElementById('m-mic') && !document.getElementById('m-mic').hidden")
+            try await driver.wait("nodes running", timeout: .seconds(60), script: """
+                return [...document.querySelectorAll('#m-graph .state')].every(s => s.dataset.state === 'running')
+                """)
+            try await driver.click("#m-mic")
+            let line = try await driver.wait("a transcript of the microphone", timeout: .seconds(60), script: """
+                const items = [...document.querySelectorAll('#m-transcripts li')].map(li => li.lastChild?.textContent ?? '');
+                return items.length ? items[0] : null
+                """) { !$0.isNull }
+            let heard = line.stringValue ?? ""
+            let wer = WordErrorRate.rate(reference: sentence, hypothesis: heard)
+            print("speech: the browser microphone was heard as '\(heard)' (WER \(String(format: "%.1f", wer * 100)) %)")
+            #expect(wer <= 0.2, "heard '\(heard)' for '\(sentence)'")
+            try await save(driver, "monitor-microphone-transcript")
+            try await driver.click("#m-mic")
+        }
+    }
+}

@@ -14,7 +14,7 @@ struct BrowserUITests {
 
     /// A browser on a fresh server; console errors fail the test at the end.
     func withBrowser(
-        width: Int = 1280, height: Int = 800, configure: (inout ServerConfiguration) -> Void = { _ in },
+        width: Int = 1280, height: Int = 800, browserArguments: [String] = [], configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: (WebDriver, TestServer) async throws -> Void
     ) async throws {
         let server = try await TestServer.start { configuration in
@@ -22,7 +22,7 @@ struct BrowserUITests {
             configure(&configuration)
         }
         let driver: WebDriver
-        do { driver = try await WebDriver.start(width: width, height: height) } catch {
+        do { driver = try await WebDriver.start(width: width, height: height, browserArguments: browserArguments) } catch {
             await server.stop()
             throw error
         }

@@ -29,7 +29,8 @@ final class WebDriver: Sendable {
     }
 
     /// Starts chromedriver on a free loopback port and opens a headless browser window.
-    static func start(width: Int = 1280, height: Int = 800) async throws -> WebDriver {
+    /// `browserArguments` are added to Chromium's command line (e.g. a file for the fake microphone).
+    static func start(width: Int = 1280, height: Int = 800, browserArguments: [String] = []) async throws -> WebDriver {
         guard let driver = driverPaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
               let browser = browserPaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) })
         else {
@@ -56,7 +57,7 @@ final class WebDriver: Sendable {
         let arguments: [JSONValue] = [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", .string("--window-size=\(width),\(height)"),
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
-        ]
+        ] + browserArguments.map { JSONValue.string($0) }
         let capabilities: JSONValue = [
             "capabilities": [
                 "alwaysMatch": [
