@@ -175,6 +175,7 @@ def main():
 
     control = WebSocket(host, port, "/api/v1/control")
     results = {}  # session id → [(arrival, data)]
+    timings = {}  # session id → [moonshine.segment data], in order
     responses = {}
     dropped = {}  # session id → audio frames the mic dropped (jitter buffer overflow)
 
@@ -195,6 +196,9 @@ def main():
                 responses[envelope.get("correlation_id")] = payload
             elif payload.get("event") == "nodetelemetry" and (payload.get("data") or {}).get("event_type") == "stt.result":
                 results.setdefault(payload.get("session_id"), []).append((time.monotonic(), payload["data"]))
+            elif payload.get("event") == "nodetelemetry" and (payload.get("data") or {}).get("event_type") == "moonshine.segment":
+                # The plugin's own account of each segment (it comes just before the transcript).
+                timings.setdefault(payload.get("session_id"), []).append(payload["data"])
             elif payload.get("event") == "nodetelemetry" and (payload.get("data") or {}).get("event_type") == "websocket.jitter_overflow":
                 # The mic dropped audio: the pipeline behind it did not take the frames in time.
                 data = payload["data"].get("data") or payload["data"]
@@ -296,12 +300,16 @@ def main():
     # Match each transcript to the utterance whose speech its segment covers (times from the
     # stream start); fall back to order when a transcript carries no segment times.
     report = []
+    beyond_all = []
     worst = 0.0
     kept_up = True
     for index, session in enumerate(sessions):
         plan = plans[index]
         received = results.get(session, [])
+        segment_timings = timings.get(session, [])
         for order, (arrival, data) in enumerate(received):
+            if order < len(segment_timings):
+                data = dict(data, _inference_ms=segment_timings[order].get("inference_ms"))
             segment = (data.get("segments") or [{}])[0]
             end_ms = segment.get("end_time_ms")
             if end_ms is not None:
@@ -309,6 +317,8 @@ def main():
             else:
                 target = plan["utterances"][min(order, len(plan["utterances"]) - 1)]
             target.setdefault("transcripts", []).append((arrival, data.get("text_preview") or data.get("text") or ""))
+            if data.get("_inference_ms") is not None:
+                target.setdefault("inference_ms", []).append(data["_inference_ms"])
         if dropped.get(session):
             kept_up = False
         print(f"session {index + 1} ({session}): {len(received)} transcript(s), {dropped.get(session, 0)} audio frame(s) dropped by the "
@@ -325,13 +335,19 @@ def main():
                 latency = arrival - u["sent_end"]
                 worst = max(worst, latency)
                 entry["latency_s"] = round(latency, 3)
+                inference = sum(u.get("inference_ms", [])) / 1000
+                beyond = latency - inference if u.get("inference_ms") else None
+                if beyond is not None:
+                    entry["beyond_inference_s"] = round(beyond, 3)
+                    beyond_all.append(beyond)
                 entry["heard"] = text
                 nxt = plan["utterances"][u_index + 1]["sent_end"] if u_index + 1 < len(plan["utterances"]) else None
                 behind = nxt is not None and arrival > nxt
                 if behind:
                     kept_up = False
                 entry["behind"] = behind
-                print(f"  {u_index + 1}. {latency:6.3f} s after the end of speech{'  BEHIND (after the next sentence ended)' if behind else ''}: '{text}'")
+                inference_note = f" ({inference:.3f} s inference, {beyond:.3f} s beyond it)" if beyond is not None else ""
+                print(f"  {u_index + 1}. {latency:6.3f} s after the end of speech{inference_note}{'  BEHIND (after the next sentence ended)' if behind else ''}: '{text}'")
             report.append(entry)
     latencies = [e["latency_s"] for e in report if e["latency_s"] is not None]
     if latencies:
@@ -339,6 +355,9 @@ def main():
         median = latencies[len(latencies) // 2]
         print(f"summary: {args.sessions} sessions, {len(latencies)}/{len(report)} transcripts, end of speech → final transcript "
               f"median {median:.3f} s, max {worst:.3f} s; {'all sessions kept up' if kept_up else 'SOME SESSION FELL BEHIND'}")
+    if beyond_all:
+        beyond_all.sort()
+        print(f"beyond the inference time (target ≤ 0.5 s): median {beyond_all[len(beyond_all) // 2]:.3f} s, max {beyond_all[-1]:.3f} s")
     if args.json:
         print(json.dumps({"sessions": args.sessions, "kept_up": kept_up, "dropped_frames": [dropped.get(s, 0) for s in sessions],
                           "utterances": report}))

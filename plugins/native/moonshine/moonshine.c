@@ -11,7 +11,9 @@
  * (model_dir, num_threads, provider) and shared by every node; it is loaded in create_instance on
  * the node's own thread, never on a packet path. Each node has its own VAD (its stream state).
  * Every node's first call emits a `moonshine.model` telemetry event with the process's load count
- * and how many nodes share the model.
+ * and how many nodes share the model; every transcribed segment a `moonshine.segment` event
+ * (audio_ms, closed_after_ms: audio the VAD took past the segment's end before closing it,
+ * inference_ms).
  */
 #include <ctype.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sherpa-onnx/c-api/c-api.h"
@@ -302,11 +305,30 @@ static CResult transcribe(Moonshine* m, const float* samples, size_t count, long
     return status;
 }
 
-static CResult drain_segments(Moonshine* m, COutputCallback out_cb, void* out_ud) {
+static double monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
+}
+
+/* Transcribes every segment the VAD has closed. Each one also gives a `moonshine.segment`
+ * telemetry event: its length, how much audio the VAD had been fed past its end when it closed it
+ * (the silence it waited for), and the inference time — the parts of live latency that are ours. */
+static CResult drain_segments(Moonshine* m, COutputCallback out_cb, void* out_ud, CTelemetryCallback tel_cb, void* tel_ud) {
     while (!SherpaOnnxVoiceActivityDetectorEmpty(m->vad)) {
         const SherpaOnnxSpeechSegment* segment = SherpaOnnxVoiceActivityDetectorFront(m->vad);
         CResult result = CResult_success();
-        if (segment != NULL && segment->n > 0) result = transcribe(m, segment->samples, (size_t)segment->n, segment->start, out_cb, out_ud);
+        if (segment != NULL && segment->n > 0) {
+            double started = monotonic_ms();
+            result = transcribe(m, segment->samples, (size_t)segment->n, segment->start, out_cb, out_ud);
+            if (result.success && tel_cb != NULL) {
+                char json[200];
+                long long closed_after = m->fed - ((long long)segment->start + segment->n);
+                int n = snprintf(json, sizeof json, "{\"audio_ms\":%lld,\"closed_after_ms\":%lld,\"inference_ms\":%.1f}",
+                                 (long long)segment->n * 1000 / RATE, closed_after * 1000 / RATE, monotonic_ms() - started);
+                if (n > 0 && (size_t)n < sizeof json) tel_cb("moonshine.segment", (const uint8_t*)json, (size_t)n, NULL, tel_ud);
+            }
+        }
         if (segment != NULL) SherpaOnnxDestroySpeechSegment(segment);
         SherpaOnnxVoiceActivityDetectorPop(m->vad);
         if (!result.success) return result;
@@ -342,7 +364,7 @@ static CResult moon_process(CPluginHandle handle, const char* input_pin, const C
             SherpaOnnxVoiceActivityDetectorAcceptWaveform(m->vad, m->pending.data + offset, 512);
             offset += 512;
             m->fed += 512;
-            result = drain_segments(m, out_cb, out_ud);
+            result = drain_segments(m, out_cb, out_ud, tel_cb, tel_ud);
             if (!result.success) break;
         }
         sk_floats_drop_front(&m->pending, offset);
@@ -369,14 +391,13 @@ static CResult moon_update(CPluginHandle handle, const char* params_json) {
 
 static CResult moon_flush(CPluginHandle handle, COutputCallback out_cb, void* out_ud, CTelemetryCallback tel_cb, void* tel_ud) {
     Moonshine* m = handle;
-    (void)tel_cb; (void)tel_ud;
     if (m == NULL) return sk_error("moonshine: null handle");
     if (m->vad != NULL) {
         if (m->pending.len > 0) SherpaOnnxVoiceActivityDetectorAcceptWaveform(m->vad, m->pending.data, (int32_t)m->pending.len);
         m->fed += (long long)m->pending.len;
         m->pending.len = 0;
         SherpaOnnxVoiceActivityDetectorFlush(m->vad);
-        return drain_segments(m, out_cb, out_ud);
+        return drain_segments(m, out_cb, out_ud, tel_cb, tel_ud);
     } else {
         CResult result = transcribe(m, m->pending.data, m->pending.len, m->window_start, out_cb, out_ud);
         m->window_start += (long long)m->pending.len;
