@@ -167,11 +167,11 @@ final class AssetLibrary: Sendable {
                 throw ServiceError.conflict("File already exists: \(fileName)")
             }
             let temporary = directory.appendingPathComponent(".upload-\(UUID().uuidString).part").path
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            guard descriptor >= 0 else {
+            do {
+                return UploadFile(staging: try StagingFile(creating: temporary, label: "streamkit.assets.upload"), target: fileName)
+            } catch {
                 throw ServiceError.storage(code: "io_error", message: "could not create a temporary upload file")
             }
-            return UploadFile(descriptor: descriptor, temporaryPath: temporary, target: fileName)
         }
     }
 
@@ -182,10 +182,10 @@ final class AssetLibrary: Sendable {
         let directory = userDirectoryURL
         let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: Date()).year ?? 2025
         return try await io.run {
-            upload.close()
-            defer { unlink(upload.temporaryPath) }
+            upload.staging.closeNow()
+            defer { unlink(upload.staging.path) }
             let target = directory.appendingPathComponent(upload.target)
-            try AtomicFile.place(temporary: upload.temporaryPath, at: target.path, replacing: false) {
+            try AtomicFile.place(temporary: upload.staging.path, at: target.path, replacing: false) {
                 ServiceError.conflict("File already exists: \(upload.target)")
             }
             let sidecar = URL(fileURLWithPath: target.path + ".license")
@@ -206,10 +206,7 @@ final class AssetLibrary: Sendable {
 
     /// Removes an unfinished upload's temporary file.
     func discard(_ upload: UploadFile) async {
-        _ = try? await io.run {
-            upload.close()
-            unlink(upload.temporaryPath)
-        }
+        await upload.staging.discard()
     }
 
     // MARK: Deleting

@@ -12,13 +12,13 @@ enum AssetRoutes {
 
         router.post("api/v1/assets/audio") { request, context in
             // Refused before the body is read.
-            try assets.authorize(.upload, context.caller)
+            try context.caller.authorize(.uploadAsset)
             let asset = try await upload(request, assets: assets, caller: context.caller, limits: limits)
             return JSONResponse.make(asset.json, status: .created)
         }
 
         router.delete("api/v1/assets/audio/:id") { _, context in
-            try assets.authorize(.delete, context.caller)
+            try context.caller.authorize(.deleteAsset)
             let raw = context.parameters.get("id") ?? ""
             guard let id = raw.removingPercentEncoding else {
                 throw APIError.badRequest("Invalid percent-encoding in asset id '\(raw)'", code: "invalid_filename")
@@ -48,7 +48,6 @@ enum AssetRoutes {
         }
         let file = try await assets.beginUpload(fileName: filename, caller: caller)
         do {
-            let writer = BlockingQueue(label: "streamkit.assets.upload")
             var written = 0
             var complete = false
             reading: while let event = try await nextEvent(stream, limit: limit) {
@@ -56,7 +55,7 @@ enum AssetRoutes {
                 case .body(let chunk):
                     written += chunk.count
                     guard written <= limit else { throw tooLarge(limit) }
-                    try await writer.run { try file.write(chunk) }
+                    try await file.write(chunk)
                 case .partEnded:
                     complete = true
                     break reading

@@ -32,7 +32,7 @@ enum PluginRoutes {
         _ request: Request, caller: Caller, plugins: PluginService, limits: UploadLimits, maxUploadSize limit: Int, metrics: ServerMetrics
     ) async throws -> Response {
         // Refused before the body is read.
-        try plugins.authorize(.upload, caller)
+        try plugins.authorize(.loadPlugin, caller)
         guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
             throw APIError.badRequest("expected a multipart/form-data body with a file in the field 'plugin'", code: "invalid_multipart")
         }
@@ -65,7 +65,7 @@ enum PluginRoutes {
     /// `plugin` field, a field without a file name, or none at all is a 400.
     static func receive(_ stream: MultipartStream, plugins: PluginService, limit: Int) async throws -> StagedPlugin {
         var staged: StagedPlugin?
-        var writer: StagingWriter?
+        var writer: StagingFile?
         var digest = PluginDigest()
         var inPlugin = false
         do {
@@ -78,7 +78,10 @@ enum PluginRoutes {
                         throw APIError.badRequest("the 'plugin' field has no file name; send it as a file (curl -F plugin=@libgain.so)", code: "invalid_multipart")
                     }
                     let path = try plugins.stagingPath(forUploadNamed: filename)
-                    writer = try await StagingWriter.create(path: path)
+                    writer = try await StagingFile.create(
+                        at: path, label: "streamkit.plugins.upload",
+                        failure: .storage(code: "storage_error", message: "cannot create the staging file for the upload")
+                    )
                     staged = StagedPlugin(path: path, fileName: filename, sha256: "", size: 0)
                     inPlugin = true
                 case .body(let bytes):
@@ -99,7 +102,7 @@ enum PluginRoutes {
         guard var staged, let writer else {
             throw APIError.badRequest("Missing 'plugin' file field", code: "invalid_multipart")
         }
-        try await writer.close()
+        await writer.close()
         staged.sha256 = digest.hex()
         return staged
     }
@@ -107,7 +110,7 @@ enum PluginRoutes {
     // MARK: Delete
 
     static func delete(_ request: Request, kind rawKind: String, caller: Caller, plugins: PluginService, metrics: ServerMetrics) async throws -> Response {
-        try plugins.authorize(.delete, caller)
+        try plugins.authorize(.deletePlugin, caller)
         let kind = rawKind.removingPercentEncoding ?? rawKind
         let keepFile: Bool
         switch request.uri.queryParameters.get("keep_file")?.lowercased() {
@@ -120,45 +123,5 @@ enum PluginRoutes {
         var body = summary.json
         body["file_kept"] = .bool(keepFile)
         return JSONResponse.make(.object(body))
-    }
-}
-
-/// Writes an upload to its staging file off the cooperative pool.
-final class StagingWriter: Sendable {
-    private let handle: FileHandle
-    private let path: String
-    private let queue: BlockingQueue
-
-    private init(handle: FileHandle, path: String, queue: BlockingQueue) {
-        self.handle = handle
-        self.path = path
-        self.queue = queue
-    }
-
-    static func create(path: String) async throws -> StagingWriter {
-        let queue = BlockingQueue(label: "streamkit.plugins.upload")
-        let handle = try await queue.run { () throws -> FileHandle in
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw APIError(.internalServerError, code: "storage_error", "cannot create the staging file for the upload")
-            }
-            return handle
-        }
-        return StagingWriter(handle: handle, path: path, queue: queue)
-    }
-
-    func write(_ bytes: [UInt8]) async throws {
-        try await queue.run { [handle] in try handle.write(contentsOf: bytes) }
-    }
-
-    func close() async throws {
-        try await queue.run { [handle] in try handle.close() }
-    }
-
-    /// Closes and deletes the staging file (a failed or refused upload leaves nothing behind).
-    func discard() async {
-        try? await queue.run { [handle, path] in
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: path)
-        }
     }
 }

@@ -19,7 +19,7 @@ enum ProcessRoute {
     }
 
     static func handle(_ request: Request, caller: Caller, oneshots: OneshotService, limits: UploadLimits, logger: Logger) async throws -> Response {
-        try oneshots.authorize(caller)
+        try caller.authorize(.runOneshot)
         guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
             throw APIError.badRequest("expected a multipart/form-data body with a boundary (fields: 'config' first, then optional 'media')", code: "invalid_multipart")
         }
@@ -119,122 +119,6 @@ enum ProcessRoute {
             case .tooManyParts(let limit): throw APIError(.contentTooLarge, code: "too_many_fields", "more than \(limit) multipart fields (server.multipart_max_fields)")
             case .malformed(let reason): throw APIError.badRequest("malformed multipart body: \(reason)", code: "invalid_multipart")
             }
-        }
-    }
-}
-
-/// The `media` part as the run's input: each read pulls the next chunk from the request.
-final class MultipartMediaSource: ByteSource {
-    private let stream: MultipartStream
-    let contentType: String?
-    /// Why reading the request failed, if it did: the run's failure then names this, not the node.
-    let failure = Mutex<(any Error)?>(nil)
-
-    init(stream: MultipartStream, contentType: String?) {
-        self.stream = stream
-        self.contentType = contentType
-    }
-
-    func read() async throws -> [UInt8]? {
-        do {
-            return try await readEvent()
-        } catch {
-            failure.withLock { $0 = error }
-            throw error
-        }
-    }
-
-    private func readEvent() async throws -> [UInt8]? {
-        while let event = try await ProcessRoute.nextEvent(stream) {
-            switch event {
-            case .body(let bytes): return bytes
-            case .partEnded: return nil
-            case .partStarted: return nil
-            }
-        }
-        return nil
-    }
-}
-
-/// Runs the pipeline and copies what `streamkit::http_output` produces into the response as it comes.
-enum OutputPump {
-    /// Returns the trailers that end the body: nil for a clean run, `skit-error` for a failed one.
-    /// Throws when the client went away (the pipeline is cancelled first).
-    static func run(
-        _ prepared: OneshotService.Prepared, oneshots: OneshotService, source: (any ByteSource)?, contentType: String?,
-        writer: inout any ResponseBodyWriter, logger: Logger
-    ) async throws -> HTTPFields? {
-        // A bounded queue between the pipeline and the response writer: the pipeline waits while
-        // the client is slow, and stops when the client goes away.
-        let channel = NodeInbox(endsWithNoPins: true)
-        channel.addPin("out", capacity: 8)
-        channel.addWriter(to: "out")
-        let sink = ChannelSink(channel: channel)
-        let run = Task {
-            defer { channel.writerFinished(on: "out") }
-            return try await oneshots.run(prepared, input: source, inputContentType: contentType, output: sink)
-        }
-        do {
-            while let input = await channel.next() {
-                guard case .packet(_, .binary(let chunk)) = input else { continue }
-                try await writer.write(ByteBuffer(bytes: chunk.data))
-            }
-        } catch {
-            // The client went away: stop the pipeline.
-            channel.close()
-            run.cancel()
-            _ = await run.result
-            logger.info("oneshot client disconnected; pipeline cancelled")
-            throw error
-        }
-        switch await run.result {
-        case .success:
-            return nil
-        case .failure(let error):
-            logger.warning("oneshot pipeline failed", metadata: ["error": "\(error)"])
-            // The status line is long gone: the error travels in a trailer, which curl (-D) shows and
-            // `skit-cli process` turns into an error exit. A client that ignores trailers cannot tell
-            // the difference, so the README tells clients to look for it.
-            let cause = (source as? MultipartMediaSource)?.failure.withLock { $0 } ?? error
-            return [errorTrailer: failureJSON(cause).jsonString()]
-        }
-    }
-
-    /// The trailer that carries a failure after the response started.
-    static let errorTrailer = HTTPField.Name("skit-error")!
-
-    /// `{"error": {"code": …, "message": …}}` for a run that failed mid-response, on one line.
-    static func failureJSON(_ error: any Error) -> JSONValue {
-        let code: String
-        let message: String
-        switch error {
-        case let failure as MultipartStream.Failure:
-            switch failure {
-            case .tooLarge(let limit): (code, message) = ("too_large", "request body is larger than server.max_body_size (\(limit) bytes)")
-            case .tooManyParts(let limit): (code, message) = ("too_many_fields", "more than \(limit) multipart fields (server.multipart_max_fields)")
-            case .malformed(let reason): (code, message) = ("invalid_multipart", "malformed multipart body: \(reason)")
-            }
-        case let apiError as APIError:
-            (code, message) = (apiError.code, apiError.message)
-        case let serviceError as ServiceError:
-            let apiError = APIError(serviceError)
-            (code, message) = (apiError.code, apiError.message)
-        default:
-            (code, message) = ("pipeline_failed", "\(error)")
-        }
-        // Header values cannot hold line breaks.
-        let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return ["error": ["code": .string(code), "message": .string(flat)]]
-    }
-}
-
-/// The output sink of a oneshot run, writing into the bounded channel the response reads.
-struct ChannelSink: ByteSink {
-    let channel: NodeInbox
-
-    func write(_ bytes: [UInt8]) async throws {
-        if await channel.send(.binary(BinaryPacket(data: bytes)), to: "out") == .closed {
-            throw OneshotError.outputClosed
         }
     }
 }

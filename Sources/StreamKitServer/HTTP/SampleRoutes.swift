@@ -22,13 +22,13 @@ enum SampleRoutes {
 
         router.get("api/v1/samples/oneshot/**") { _, context in
             // The permission is refused before the id is looked at.
-            try samples.authorize(.read, context.caller)
+            try context.caller.authorize(.readSample)
             let sample = try await samples.sample(try sampleID(context.parameters), caller: context.caller)
             return JSONResponse.make(sample.json)
         }
 
         router.post("api/v1/samples/oneshot") { request, context in
-            try samples.authorize(.save, context.caller)
+            try context.caller.authorize(.saveSample)
             var request = request
             let body = try await RequestBodies.json(&request, limit: maxRequestBytes)
             let saved = try await samples.save(try saveRequest(from: body), caller: context.caller)
@@ -36,7 +36,7 @@ enum SampleRoutes {
         }
 
         router.delete("api/v1/samples/oneshot/**") { _, context in
-            try samples.authorize(.delete, context.caller)
+            try context.caller.authorize(.deleteSample)
             try await samples.delete(try sampleID(context.parameters), caller: context.caller)
             return Response(status: .noContent)
         }

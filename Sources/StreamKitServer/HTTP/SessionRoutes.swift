@@ -10,7 +10,7 @@ enum SessionRoutes {
     static func install(on router: some RouterMethods<APIRequestContext>, sessions: SessionService, maxBodySize: Int) {
         router.post("api/v1/sessions") { request, context in
             // Refused before the body is read.
-            try sessions.authorize(.create, context.caller)
+            try context.caller.authorize(.createSession)
             var request = request
             let body = try await RequestBodies.json(&request, limit: min(maxRequestBytes, maxBodySize))
             guard let yaml = body["yaml"]?.stringValue else {

@@ -24,6 +24,13 @@ public struct Caller: Sendable, Equatable {
     /// A caller with no permissions at all: what a handler sees if no role was resolved for it.
     public static let nobody = Caller(name: "", permissions: RolePermissions())
 
+    /// Throws ``ServiceError/permissionDenied(_:)`` unless the caller's role grants `operation`.
+    /// Transports that must refuse before reading a request body call it first; the services call it again.
+    public func authorize(_ operation: ServiceOperation) throws(ServiceError) {
+        let (granted, refusal) = operation.check(permissions)
+        guard granted else { throw .permissionDenied(refusal) }
+    }
+
     /// Whether the caller may see and act on a session created by the role `owner`.
     public func mayAccess(sessionOwnedBy owner: String) -> Bool {
         permissions.accessAllSessions || owner == name

@@ -18,7 +18,7 @@ public struct NodeCatalog: Sendable {
 
     /// ``definitions(visibleTo:)`` for a caller that must hold `list_nodes` (the WebSocket `listnodes`).
     public func list(caller: Caller) throws(ServiceError) -> [NodeDefinition] {
-        guard caller.permissions.listNodes else { throw .permissionDenied("cannot list nodes") }
+        try caller.authorize(.listNodes)
         return definitions(visibleTo: caller)
     }
 }

@@ -16,11 +16,6 @@ struct OneshotService: Sendable {
     let limiter: ConcurrencyLimiter
     let gate: PipelineGate
 
-    /// Throws unless `caller` may run oneshot pipelines (`create_sessions`, as in the original).
-    func authorize(_ caller: Caller) throws(ServiceError) {
-        guard caller.permissions.createSessions else { throw .permissionDenied("cannot execute oneshot pipelines") }
-    }
-
     /// A run slot, released by the caller when the run ends; ``ServiceError/busy(_:)`` when every slot is taken.
     func reserveSlot() throws(ServiceError) -> ConcurrencyLimiter.Slot {
         guard let slot = limiter.acquire() else {
@@ -44,7 +39,7 @@ struct OneshotService: Sendable {
     /// Authorization comes before the nodes are built: building runs node code (a script node
     /// reads its script_path), which must not happen for a path or kind the caller may not use.
     func prepare(_ document: PipelineDocument, yaml: String, media: (present: Bool, contentType: String?), caller: Caller) throws(ServiceError) -> Prepared {
-        try authorize(caller)
+        try caller.authorize(.runOneshot)
         try gate.require(document, caller: caller, context: .oneshot(hasMedia: media.present))
         let plan: PipelinePlan
         do {

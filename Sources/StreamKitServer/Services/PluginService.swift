@@ -6,11 +6,6 @@ import StreamKitPlugins
 /// the server's event bus. Served by `/api/v1/plugins`; the WebSocket control plane shows plugin
 /// events by the same visibility rule (``isVisible(_:to:)``).
 public struct PluginService: Sendable {
-    /// What a caller does to plugins.
-    public enum Action: Sendable {
-        case upload, delete
-    }
-
     static let managementDisabledMessage =
         "Plugin management over HTTP is disabled. Set allow_http_management = true in the [plugins] section of skit.toml (or SK_PLUGINS__ALLOW_HTTP_MANAGEMENT=true) to enable uploads and deletes."
 
@@ -26,21 +21,15 @@ public struct PluginService: Sendable {
 
     /// The loaded plugins `caller` may see, by kind.
     public func list(caller: Caller) -> [PluginSummary] {
-        let allowlist = caller.permissions.pluginAllowlist
-        return manager.plugins.filter { allowlist.allows($0.kind) }
+        manager.plugins.filter { Self.isVisible($0.kind, to: caller) }
     }
 
-
-    /// Throws unless plugin management is enabled and `caller` may do `action`. Uploads call it before
-    /// reading the body; ``install(_:caller:)`` and ``unload(_:keepFile:caller:)`` call it again.
-    public func authorize(_ action: Action, _ caller: Caller) throws(ServiceError) {
+    /// Throws unless plugin management is enabled and `caller` may do `operation` (``ServiceOperation/loadPlugin``
+    /// or ``ServiceOperation/deletePlugin``). Uploads call it before reading the body;
+    /// ``install(_:caller:)`` and ``unload(_:keepFile:caller:)`` call it again.
+    public func authorize(_ operation: ServiceOperation, _ caller: Caller) throws(ServiceError) {
         guard managementEnabled else { throw .forbidden(Self.managementDisabledMessage) }
-        switch action {
-        case .upload:
-            guard caller.permissions.loadPlugins else { throw .permissionDenied("your role may not load plugins (permissions: load_plugins)") }
-        case .delete:
-            guard caller.permissions.deletePlugins else { throw .permissionDenied("your role may not delete plugins (permissions: delete_plugins)") }
-        }
+        try caller.authorize(operation)
     }
 
     /// A new staging path for an upload named `fileName` (checked first, so a bad name costs no file).
@@ -55,7 +44,7 @@ public struct PluginService: Sendable {
 
     /// Loads the staged upload (replacing a loaded version of the same kind) and announces it.
     public func install(_ upload: StagedPlugin, caller: Caller) async throws(ServiceError) -> PluginManager.Installation {
-        try authorize(.upload, caller)
+        try authorize(.loadPlugin, caller)
         let allowlist = caller.permissions.pluginAllowlist
         let installation: PluginManager.Installation
         do {
@@ -74,7 +63,7 @@ public struct PluginService: Sendable {
 
     /// Unloads the plugin `kind` (deleting its file unless `keepFile`) and announces it.
     public func unload(_ kind: String, keepFile: Bool, caller: Caller) async throws(ServiceError) -> PluginSummary {
-        try authorize(.delete, caller)
+        try authorize(.deletePlugin, caller)
         let summary: PluginSummary
         do {
             summary = try await manager.unload(kind: kind, keepFile: keepFile)

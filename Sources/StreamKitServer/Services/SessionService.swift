@@ -10,11 +10,6 @@ import StreamKitEngine
 /// Functions throw ``ServiceError``; anything else that escapes (a node failing to build while a
 /// session starts) is the engine's own error, passed on unchanged.
 public struct SessionService: Sendable {
-    /// What a caller does to sessions; each needs one permission flag.
-    public enum Action: Sendable {
-        case create, list, view, destroy, modify, tune
-    }
-
     let manager: SessionManager
     let gate: PipelineGate
     let logger: Logger
@@ -24,26 +19,9 @@ public struct SessionService: Sendable {
 
     // MARK: Authorization
 
-    /// Throws ``ServiceError/permissionDenied(_:)`` unless `caller` may do `action` to sessions.
-    /// Transports that must refuse before reading a request body call it first; every function
-    /// below calls it again itself.
-    public func authorize(_ action: Action, _ caller: Caller) throws(ServiceError) {
-        let permissions = caller.permissions
-        let (granted, refusal): (Bool, String) =
-            switch action {
-            case .create: (permissions.createSessions, "cannot create sessions")
-            case .list: (permissions.listSessions, "cannot list sessions")
-            case .view: (permissions.listSessions, "cannot view pipelines")
-            case .destroy: (permissions.destroySessions, "cannot destroy sessions")
-            case .modify: (permissions.modifySessions, "cannot modify sessions")
-            case .tune: (permissions.tuneNodes, "cannot tune nodes")
-            }
-        guard granted else { throw .permissionDenied(refusal) }
-    }
-
-    /// The session named by id or name, when `caller` may do `action` to sessions and may access this one.
-    public func session(_ idOrName: String, for action: Action, caller: Caller) async throws(ServiceError) -> SessionManager.Entry {
-        try authorize(action, caller)
+    /// The session named by id or name, when `caller` may do `operation` and may access this session.
+    public func session(_ idOrName: String, for operation: ServiceOperation, caller: Caller) async throws(ServiceError) -> SessionManager.Entry {
+        try caller.authorize(operation)
         guard let entry = await manager.find(idOrName) else {
             throw .notFound("Session '\(idOrName)' not found")
         }
@@ -55,9 +33,11 @@ public struct SessionService: Sendable {
 
     // MARK: Lifecycle
 
-    /// Starts a session running the pipeline `yaml` (which must have nodes the caller may use).
-    public func create(name: String?, yaml: String, caller: Caller) async throws -> SessionInfo {
-        try authorize(.create, caller)
+    /// Starts a session: running the pipeline `yaml` (which must have nodes, all of which the caller
+    /// may use), or, without `yaml`, empty, to be built node by node.
+    public func create(name: String?, yaml: String?, caller: Caller) async throws -> SessionInfo {
+        try caller.authorize(.createSession)
+        guard let yaml else { return try await start(name: name, document: nil, caller: caller) }
         let document: PipelineDocument
         do {
             document = try PipelineParser.parse(yaml)
@@ -69,12 +49,6 @@ public struct SessionService: Sendable {
         }
         try gate.require(document, caller: caller, context: .dynamic)
         return try await start(name: name, document: document, caller: caller)
-    }
-
-    /// Starts an empty session, to be built node by node.
-    public func createEmpty(name: String?, caller: Caller) async throws -> SessionInfo {
-        try authorize(.create, caller)
-        return try await start(name: name, document: nil, caller: caller)
     }
 
     private func start(name: String?, document: PipelineDocument?, caller: Caller) async throws -> SessionInfo {
@@ -89,19 +63,19 @@ public struct SessionService: Sendable {
 
     /// The sessions `caller` may see, oldest first.
     public func list(caller: Caller) async throws(ServiceError) -> [SessionInfo] {
-        try authorize(.list, caller)
+        try caller.authorize(.listSessions)
         return await manager.list(role: caller.name, all: caller.permissions.accessAllSessions)
     }
 
     /// The session's pipeline with each node's live state and stats.
     public func pipeline(of idOrName: String, caller: Caller) async throws(ServiceError) -> SessionSnapshot {
-        let entry = try await session(idOrName, for: .view, caller: caller)
+        let entry = try await session(idOrName, for: .viewPipeline, caller: caller)
         return await entry.session.snapshot()
     }
 
     /// Stops and removes the session; returns what it was.
     public func destroy(_ idOrName: String, caller: Caller) async throws(ServiceError) -> SessionInfo {
-        let entry = try await session(idOrName, for: .destroy, caller: caller)
+        let entry = try await session(idOrName, for: .destroySession, caller: caller)
         await manager.destroy(entry.info.id)
         return entry.info
     }
@@ -110,26 +84,26 @@ public struct SessionService: Sendable {
 
     /// Adds a node (its kind and file paths checked against the caller's allowlists).
     public func addNode(_ node: String, kind: String, params: JSONValue?, to idOrName: String, caller: Caller) async throws(ServiceError) {
-        let entry = try await session(idOrName, for: .modify, caller: caller)
+        let entry = try await session(idOrName, for: .modifySession, caller: caller)
         try gate.require(nodeID: node, kind: kind, params: params, caller: caller, operation: .add)
         try await engine { () async throws(SessionError) in try await entry.session.addNode(id: node, kind: kind, params: params) }
     }
 
     /// Removes a node and its links.
     public func removeNode(_ node: String, from idOrName: String, caller: Caller) async throws(ServiceError) {
-        let entry = try await session(idOrName, for: .modify, caller: caller)
+        let entry = try await session(idOrName, for: .modifySession, caller: caller)
         try await engine { () async throws(SessionError) in try await entry.session.removeNode(id: node) }
     }
 
     /// Links two pins.
     public func connect(_ link: PipelineDocument.LinkSpec, in idOrName: String, caller: Caller) async throws(ServiceError) {
-        let entry = try await session(idOrName, for: .modify, caller: caller)
+        let entry = try await session(idOrName, for: .modifySession, caller: caller)
         try await engine { () async throws(SessionError) in try await entry.session.connect(link) }
     }
 
     /// Removes a link.
     public func disconnect(_ link: LinkID, in idOrName: String, caller: Caller) async throws(ServiceError) {
-        let entry = try await session(idOrName, for: .modify, caller: caller)
+        let entry = try await session(idOrName, for: .modifySession, caller: caller)
         try await engine { () async throws(SessionError) in try await entry.session.disconnect(link) }
     }
 
@@ -138,7 +112,7 @@ public struct SessionService: Sendable {
     func tune(
         _ node: String, message: NodeControlMessage, in idOrName: String, waitForReply: Bool, caller: Caller
     ) async throws(ServiceError) {
-        let entry = try await session(idOrName, for: .tune, caller: caller)
+        let entry = try await session(idOrName, for: .tuneNodes, caller: caller)
         guard case .updateParams(let params) = message else {
             let name = message == .start ? "Start" : "Shutdown"
             throw .invalid(
@@ -157,13 +131,13 @@ public struct SessionService: Sendable {
 
     /// Every problem `operations` would run into on the session right now; empty when they would apply cleanly.
     func validateBatch(_ operations: [BatchOperation], on idOrName: String, caller: Caller) async throws(ServiceError) -> [BatchProblem] {
-        let entry = try await session(idOrName, for: .modify, caller: caller)
+        let entry = try await session(idOrName, for: .modifySession, caller: caller)
         return await batch(for: caller).validate(operations, on: entry.session)
     }
 
     /// Applies `operations` all or none; returns the problems that kept them from applying.
     func applyBatch(_ operations: [BatchOperation], to idOrName: String, caller: Caller) async throws(ServiceError) -> [BatchProblem] {
-        let entry = try await session(idOrName, for: .modify, caller: caller)
+        let entry = try await session(idOrName, for: .modifySession, caller: caller)
         return await batch(for: caller).apply(operations, to: entry.session)
     }
 

@@ -35,7 +35,7 @@ struct ControlRequestHandler: Sendable {
     private func perform(_ action: ControlAction) async throws -> JSONValue? {
         switch action {
         case .createSession(let name):
-            let info = try await sessions.createEmpty(name: name, caller: caller)
+            let info = try await sessions.create(name: name, yaml: nil, caller: caller)
             return [
                 "action": "sessioncreated", "session_id": .string(info.id), "name": .string(info.name),
                 "created_at": .string(SessionInfo.timestamp(info.createdAt)),

@@ -86,7 +86,7 @@ enum MediaSockets {
         if let refusal = role.refusal { throw APIError(ServiceError.permissionDenied(refusal)) }
         let entry: SessionManager.Entry
         do {
-            entry = try await state.sessionService.session(parameters.get("session") ?? "", for: .tune, caller: Caller(role))
+            entry = try await state.sessionService.session(parameters.get("session") ?? "", for: .tuneNodes, caller: Caller(role))
         } catch {
             // Close reasons keep the HTTP form of the error ("403 forbidden: …"), as they always have.
             throw APIError(error)
