@@ -57,8 +57,11 @@ struct SampleHeader: Sendable, Equatable {
     }
 
     /// The text of a non-empty, non-null scalar (`name: 12` reads as "12", `name: ~` as nothing).
+    /// Block scalars (`|`, `>`) are left out, as the listing always has for files that are not
+    /// complete pipelines, so what it shows for them stays the same.
     private static func scalar(_ node: Yams.Node?) -> String? {
-        guard let node, let scalar = node.scalar, node.null == nil, !scalar.string.isEmpty else { return nil }
+        guard let node, let scalar = node.scalar, node.null == nil, !scalar.string.isEmpty,
+              scalar.style != .literal, scalar.style != .folded else { return nil }
         return scalar.string
     }
 }
