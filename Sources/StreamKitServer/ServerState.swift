@@ -7,8 +7,9 @@ import StreamKitNodes
 import StreamKitPlugins
 import StreamKitScript
 
-/// Everything a request handler needs: configuration, the node registry, the live sessions,
-/// and the security decisions (role, permissions, allowlists, origins, file paths).
+/// The composition root: builds the engine parts, the security policies and the services from the
+/// configuration, once, and hands them out. Routes and socket handlers are given the services
+/// they call; they decide nothing themselves.
 public final class ServerState: Sendable {
     public let configuration: ServerConfiguration
     public let registry: NodeRegistry
@@ -22,9 +23,20 @@ public final class ServerState: Sendable {
     public let logger: Logger
     let roles: RoleResolver
     let origins: OriginPolicy
-    let paths: FilePathPolicy
     /// The audio assets under `samples/audio/` of the working directory (tests relocate it).
     let assets = AssetLibrary()
+
+    // MARK: Services (what the transports call)
+
+    /// Sessions and every change to them (HTTP session routes, WebSocket control plane, media sockets).
+    public let sessionService: SessionService
+    /// The node kinds a caller may see.
+    public let nodeCatalog: NodeCatalog
+    /// Plugin listing, uploads and unloads.
+    public let pluginService: PluginService
+    let oneshotService: OneshotService
+    let sampleService: SampleService
+    let assetService: AssetService
 
     public init(configuration: ServerConfiguration, registry: NodeRegistry = BuiltinNodes.makeRegistry(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
         self.configuration = configuration
@@ -32,10 +44,11 @@ public final class ServerState: Sendable {
         self.logger = logger
         // core::script and transport::http::fetcher take their allowlist, secrets and defaults from [script].
         ScriptNodes.register(into: registry, settings: configuration.scriptSettings(environment: environment, logger: logger))
-        self.sessions = SessionManager(
+        let sessions = SessionManager(
             registry: registry, engineConfiguration: configuration.engineConfiguration(),
             maxSessions: configuration.permissions.maxConcurrentSessions, logger: logger
         )
+        self.sessions = sessions
         self.oneshotRunner = OneshotRunner(registry: registry, configuration: configuration.oneshotEngineConfiguration(), logger: logger)
         self.oneshotLimiter = ConcurrencyLimiter(limit: configuration.permissions.maxConcurrentOneshots)
         self.connections = ConnectionLimiter(
@@ -51,11 +64,22 @@ public final class ServerState: Sendable {
             unknownRoleFallback: configuration.permissions.unknownRoleFallback
         )
         self.origins = OriginPolicy(allowedOrigins: configuration.server.cors.allowedOrigins)
-        self.paths = FilePathPolicy(
-            allowedReadPaths: configuration.security.allowedFilePaths,
-            allowedWritePaths: configuration.security.allowedWritePaths,
-            workingDirectory: FileManager.default.currentDirectoryPath
+        let gate = PipelineGate(
+            paths: FilePathPolicy(
+                allowedReadPaths: configuration.security.allowedFilePaths,
+                allowedWritePaths: configuration.security.allowedWritePaths,
+                workingDirectory: FileManager.default.currentDirectoryPath
+            ),
+            logger: logger
         )
+        self.sessionService = SessionService(manager: sessions, gate: gate, logger: logger)
+        self.nodeCatalog = NodeCatalog(registry: registry)
+        self.pluginService = PluginService(
+            manager: plugins, managementEnabled: configuration.plugins.allowHTTPManagement, events: sessions.events
+        )
+        self.oneshotService = OneshotService(runner: oneshotRunner, limiter: oneshotLimiter, gate: gate)
+        self.sampleService = SampleService(library: SampleLibrary(root: configuration.server.samplesDir))
+        self.assetService = AssetService(library: assets)
     }
 
     /// The caller's role, from the trusted header (when configured), `SK_ROLE`, or the default role.
@@ -64,21 +88,6 @@ public final class ServerState: Sendable {
         roles.resolve { name in
             HTTPField.Name(name).map { headers[values: $0] } ?? []
         }
-    }
-
-    /// Every problem that keeps `role` from running `document` (kinds, plugins, file paths).
-    /// Refusals whose message hides details (file paths) are logged with them.
-    public func authorize(_ document: PipelineDocument, role: ResolvedRole, context: PipelineAuthorizer.Context) -> [AuthorizationProblem] {
-        logDetails(PipelineAuthorizer.check(document, permissions: role.permissions, paths: paths, context: context), role: role)
-    }
-
-    /// Logs the full reason of each problem whose message leaves it out, and returns the problems.
-    func logDetails(_ problems: [AuthorizationProblem], role: ResolvedRole) -> [AuthorizationProblem] {
-        for problem in problems {
-            guard let detail = problem.detail, detail != problem.message else { continue }
-            logger.notice("file path refused", metadata: ["role": "\(role.name)", "node": "\(problem.nodeID)", "reason": "\(detail)"])
-        }
-        return problems
     }
 
     /// Whether a browser page from `origin` may call the API.
@@ -91,15 +100,5 @@ public final class ServerState: Sendable {
     @discardableResult
     public func loadPlugins() async -> [PluginManager.StartupResult] {
         await plugins.loadAll()
-    }
-
-    /// Node definitions `role` may see (allowlists applied), as served by `/api/v1/schema/nodes`.
-    public func visibleNodeDefinitions(for role: ResolvedRole) -> [NodeDefinition] {
-        let nodes = Allowlist(role.permissions.allowedNodes)
-        let plugins = Allowlist(role.permissions.allowedPlugins)
-        return registry.allDefinitions.filter { definition in
-            guard nodes.allows(definition.kind) else { return false }
-            return !definition.kind.hasPrefix("plugin::") || plugins.allows(definition.kind)
-        }
     }
 }

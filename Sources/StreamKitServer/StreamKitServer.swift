@@ -16,7 +16,7 @@ public enum StreamKitServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let basePath = state.configuration.server.basePath
-        let router = Router()
+        let router = Router(context: APIRequestContext.self)
         let uiDirectory = ProcessInfo.processInfo.environment[UIRoutes.directoryVariable].flatMap { $0.isEmpty ? nil : $0 }
         router.add(middleware: SecurityMiddleware(state: state, basePath: basePath))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -52,15 +52,21 @@ public enum StreamKitServer {
         )
     }
 
-    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState, metrics: ServerMetrics) {
-        InfoRoutes.install(on: router, state: state)
-        SessionRoutes.install(on: router, state: state)
-        ProcessRoute.install(on: router, state: state)
+    /// Every HTTP route, in one place (mounted at the root and again under `base_path`). Each route
+    /// family gets the services it calls, not the whole state.
+    static func install(on router: some RouterMethods<APIRequestContext>, state: ServerState, metrics: ServerMetrics) {
+        let server = state.configuration.server
+        let limits = UploadLimits(server)
+        InfoRoutes.install(on: router, nodes: state.nodeCatalog, allowHTTPManagement: state.configuration.plugins.allowHTTPManagement)
+        SessionRoutes.install(on: router, sessions: state.sessionService, maxBodySize: server.maxBodySize)
+        ProcessRoute.install(on: router, oneshots: state.oneshotService, limits: limits)
         // A refused WebSocket upgrade (foreign Origin) falls through to this router: answer it 403.
         ControlPlane.installUpgradeFallback(on: router, state: state)
-        SampleRoutes.install(on: router, state: state)
-        AssetRoutes.install(on: router, state: state)
-        PluginRoutes.install(on: router, state: state, metrics: metrics)
+        SampleRoutes.install(on: router, samples: state.sampleService)
+        AssetRoutes.install(on: router, assets: state.assetService, limits: limits)
+        PluginRoutes.install(
+            on: router, plugins: state.pluginService, limits: limits, maxUploadSize: state.configuration.plugins.maxUploadSize, metrics: metrics
+        )
         router.get("metrics") { _, _ in
             let text = await metrics.render(sessions: state.sessions, plugins: state.plugins, oneshotsInUse: state.oneshotLimiter.inUse)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -10,34 +10,6 @@ import Musl
 import Darwin
 #endif
 
-/// One audio file as the API serves it (`AudioAsset` in the wire format).
-struct AudioAsset: Sendable, Equatable {
-    /// The file name, extension included.
-    var id: String
-    /// The file name without its extension, `_` and `-` shown as spaces.
-    var name: String
-    /// `samples/audio/system/<file>` or `samples/audio/user/<file>`: what `allowed_assets` matches
-    /// and what a `core::file_reader` node can open.
-    var path: String
-    /// The lower-cased extension.
-    var format: String
-    var sizeBytes: Int
-    /// From the `<file>.license` sidecar: `License: …` and `Copyright: …` lines.
-    var license: String?
-    var isSystem: Bool
-
-    /// The wire form; `license` is omitted when there is none.
-    var json: JSONValue {
-        var object: JSONObject = [
-            "id": .string(id), "name": .string(name), "path": .string(path), "format": .string(format),
-            "size_bytes": .number(Double(sizeBytes)),
-        ]
-        if let license { object["license"] = .string(license) }
-        object["is_system"] = .bool(isSystem)
-        return .object(object)
-    }
-}
-
 /// The audio files under `<root>/samples/audio/system/` (read-only) and
 /// `<root>/samples/audio/user/` (uploads), where `root` is the process working directory unless
 /// changed (tests point it at a temporary directory).
@@ -153,7 +125,7 @@ final class AssetLibrary: Sendable {
 
     /// The stored name for an uploaded file name: characters other than ASCII letters, digits,
     /// `.`, `-` and `_` become `_`; the result must be a valid name with an allowed extension (400).
-    static func uploadFileName(_ original: String) throws -> String {
+    static func uploadFileName(_ original: String) throws(ServiceError) -> String {
         let ranges: [ClosedRange<Unicode.Scalar>] = ["a"..."z", "A"..."Z", "0"..."9", "."...".", "-"..."-", "_"..."_"]
         var scalars = String.UnicodeScalarView()
         for scalar in original.unicodeScalars {
@@ -162,27 +134,21 @@ final class AssetLibrary: Sendable {
         let sanitized = String(scalars)
         try validateFileName(sanitized)
         guard !sanitized.hasPrefix(".") else {
-            throw APIError.badRequest("Invalid filename: hidden files (leading '.') are not accepted", code: "invalid_filename")
+            throw ServiceError.invalid(code: "invalid_filename", message: "Invalid filename: hidden files (leading '.') are not accepted")
         }
         guard format(of: sanitized) != nil else {
             let extensionText = sanitized.contains(".") ? String(sanitized.split(separator: ".", omittingEmptySubsequences: false).last ?? "") : ""
-            throw APIError.badRequest(
-                "Unsupported audio format: \(extensionText.isEmpty ? "(none)" : extensionText). Allowed: \(formats.joined(separator: ", "))",
-                code: "unsupported_format"
+            throw ServiceError.invalid(
+                code: "unsupported_format",
+                message: "Unsupported audio format: \(extensionText.isEmpty ? "(none)" : extensionText). Allowed: \(formats.joined(separator: ", "))"
             )
         }
         return sanitized
     }
 
     /// Non-empty, at most 255 bytes, no `..`, `/` or `\` (400).
-    static func validateFileName(_ name: String) throws {
-        let problem: String? =
-            if name.isEmpty { "file name is empty" }
-            else if name.utf8.count > 255 { "file name is longer than 255 bytes" }
-            else if name.contains("..") { "file name contains '..'" }
-            else if name.contains("/") || name.contains("\\") { "file name contains a path separator" }
-            else { nil }
-        if let problem { throw APIError.badRequest("Invalid filename: \(problem)", code: "invalid_filename") }
+    static func validateFileName(_ name: String) throws(ServiceError) {
+        try StoredFileName.validate(name)
     }
 
     // MARK: Upload steps
@@ -195,17 +161,17 @@ final class AssetLibrary: Sendable {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
-                throw APIError(.internalServerError, code: "io_error", "could not create the asset upload directory")
+                throw ServiceError.storage(code: "io_error", message: "could not create the asset upload directory")
             }
             guard FileKind.of(directory.appendingPathComponent(fileName).path) == .missing else {
-                throw APIError.conflict("File already exists: \(fileName)")
+                throw ServiceError.conflict("File already exists: \(fileName)")
             }
             let temporary = directory.appendingPathComponent(".upload-\(UUID().uuidString).part").path
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            guard descriptor >= 0 else {
-                throw APIError(.internalServerError, code: "io_error", "could not create a temporary upload file")
+            do {
+                return UploadFile(staging: try StagingFile(creating: temporary, label: "streamkit.assets.upload"), target: fileName)
+            } catch {
+                throw ServiceError.storage(code: "io_error", message: "could not create a temporary upload file")
             }
-            return UploadFile(descriptor: descriptor, temporaryPath: temporary, target: fileName)
         }
     }
 
@@ -216,23 +182,23 @@ final class AssetLibrary: Sendable {
         let directory = userDirectoryURL
         let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: Date()).year ?? 2025
         return try await io.run {
-            upload.close()
-            defer { unlink(upload.temporaryPath) }
+            upload.staging.closeNow()
+            defer { unlink(upload.staging.path) }
             let target = directory.appendingPathComponent(upload.target)
-            try AtomicFile.place(temporary: upload.temporaryPath, at: target.path, replacing: false) {
-                APIError.conflict("File already exists: \(upload.target)")
+            try AtomicFile.place(temporary: upload.staging.path, at: target.path, replacing: false) {
+                ServiceError.conflict("File already exists: \(upload.target)")
             }
             let sidecar = URL(fileURLWithPath: target.path + ".license")
             do {
                 try AtomicFile.write(Data(Self.uploadSidecar(year: year).utf8), to: sidecar, replacing: true) {
-                    APIError.conflict("File already exists: \(sidecar.lastPathComponent)")
+                    ServiceError.conflict("File already exists: \(sidecar.lastPathComponent)")
                 }
             } catch {
                 unlink(target.path)
                 throw error
             }
             guard let asset = Self.describe(fileName: upload.target, in: directory, relative: Self.userDirectory, isSystem: false) else {
-                throw APIError(.internalServerError, code: "io_error", "the uploaded file vanished")
+                throw ServiceError.storage(code: "io_error", message: "the uploaded file vanished")
             }
             return asset
         }
@@ -240,10 +206,7 @@ final class AssetLibrary: Sendable {
 
     /// Removes an unfinished upload's temporary file.
     func discard(_ upload: UploadFile) async {
-        _ = try? await io.run {
-            upload.close()
-            unlink(upload.temporaryPath)
-        }
+        await upload.staging.discard()
     }
 
     // MARK: Deleting
@@ -252,17 +215,17 @@ final class AssetLibrary: Sendable {
     /// name resolves (through a symbolic link) outside the user directory.
     func delete(id: String) async throws {
         try Self.validateFileName(id)
-        guard Self.format(of: id) != nil else { throw APIError.notFound("Asset not found: \(id)") }
+        guard Self.format(of: id) != nil else { throw ServiceError.notFound("Asset not found: \(id)") }
         let directory = userDirectoryURL
         try await io.run {
             let path = directory.appendingPathComponent(id).path
-            guard case .regular = FileKind.of(path) else { throw APIError.notFound("Asset not found: \(id)") }
+            guard case .regular = FileKind.of(path) else { throw ServiceError.notFound("Asset not found: \(id)") }
             guard let canonicalDirectory = Self.canonical(directory.path), let canonicalFile = Self.canonical(path),
                   canonicalFile.hasPrefix(canonicalDirectory + "/") else {
-                throw APIError.forbidden("Asset '\(id)' is outside the user asset directory")
+                throw ServiceError.forbidden("Asset '\(id)' is outside the user asset directory")
             }
             guard unlink(path) == 0 else {
-                throw APIError(.internalServerError, code: "io_error", "could not delete asset '\(id)'")
+                throw ServiceError.storage(code: "io_error", message: "could not delete asset '\(id)'")
             }
             unlink(path + ".license")
         }
@@ -274,44 +237,6 @@ final class AssetLibrary: Sendable {
         defer { free(resolved) }
         return String(cString: resolved)
     }
-}
-
-/// An upload being written: an open temporary file in the user directory.
-struct UploadFile: Sendable {
-    let descriptor: Int32
-    let temporaryPath: String
-    /// The final file name.
-    let target: String
-
-    /// Writes all of `bytes` (blocking; call it on a ``BlockingQueue``).
-    func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                systemWrite(descriptor, buffer.baseAddress.map { $0 + offset }, bytes.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw APIError(.internalServerError, code: "io_error", "could not write the uploaded file")
-            }
-            offset += written
-        }
-    }
-
-    /// Closes the descriptor (blocking; call it on a ``BlockingQueue``).
-    func close() {
-        _ = systemClose(descriptor)
-    }
-}
-
-/// The C library's `write`, named apart from the methods called `write`.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(descriptor, buffer, count)
-}
-
-/// The C library's `close`, named apart from the method called `close`.
-private func systemClose(_ descriptor: Int32) -> Int32 {
-    close(descriptor)
 }
 
 extension String {

@@ -4,29 +4,26 @@ import StreamKitCore
 
 /// Audio assets: list (system and user files), upload a user file, delete a user file.
 enum AssetRoutes {
-    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState) {
-        router.get("api/v1/assets/audio") { request, _ in
+    static func install(on router: some RouterMethods<APIRequestContext>, assets: AssetService, limits: UploadLimits) {
+        router.get("api/v1/assets/audio") { _, context in
             // No permission flag, as in the original: the allowlist decides what is visible.
-            let role = state.role(for: request.headers)
-            let assets = try await state.assets.list(allowlist: Allowlist(role.permissions.allowedAssets))
-            return JSONResponse.make(.array(assets.map(\.json)))
+            JSONResponse.make(.array(try await assets.list(caller: context.caller).map(\.json)))
         }
 
-        router.post("api/v1/assets/audio") { request, _ in
-            let role = state.role(for: request.headers)
-            guard role.permissions.uploadAssets else { throw APIError.forbidden("Permission denied: cannot upload assets") }
-            let asset = try await upload(request, state: state)
+        router.post("api/v1/assets/audio") { request, context in
+            // Refused before the body is read.
+            try context.caller.authorize(.uploadAsset)
+            let asset = try await upload(request, assets: assets, caller: context.caller, limits: limits)
             return JSONResponse.make(asset.json, status: .created)
         }
 
-        router.delete("api/v1/assets/audio/:id") { request, context in
-            let role = state.role(for: request.headers)
-            guard role.permissions.deleteAssets else { throw APIError.forbidden("Permission denied: cannot delete assets") }
+        router.delete("api/v1/assets/audio/:id") { _, context in
+            try context.caller.authorize(.deleteAsset)
             let raw = context.parameters.get("id") ?? ""
             guard let id = raw.removingPercentEncoding else {
                 throw APIError.badRequest("Invalid percent-encoding in asset id '\(raw)'", code: "invalid_filename")
             }
-            try await state.assets.delete(id: id)
+            try await assets.delete(id, caller: context.caller)
             return Response(status: .noContent)
         }
     }
@@ -34,25 +31,23 @@ enum AssetRoutes {
     /// Streams the first multipart field (whatever its name) into a temporary file next to its
     /// destination, then moves it into place. Bodies over `server.max_body_size` are refused with
     /// 413 and leave nothing behind.
-    static func upload(_ request: Request, state: ServerState) async throws -> AudioAsset {
-        let limit = state.configuration.server.maxBodySize
+    static func upload(_ request: Request, assets: AssetService, caller: Caller, limits: UploadLimits) async throws -> AudioAsset {
+        let limit = limits.maxBodySize
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw tooLarge(limit)
         }
         guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
             throw APIError.badRequest("expected a multipart/form-data body with a boundary and one file field", code: "invalid_multipart")
         }
-        let stream = MultipartStream(body: request.body, boundary: boundary, maxBytes: limit, maxParts: state.configuration.server.multipartMaxFields)
+        let stream = MultipartStream(body: request.body, boundary: boundary, maxBytes: limit, maxParts: limits.multipartMaxFields)
         guard case .partStarted(_, let filename, _) = try await nextEvent(stream, limit: limit) else {
             throw APIError.badRequest("No file provided", code: "no_file")
         }
         guard let filename, !filename.isEmpty else {
             throw APIError.badRequest("No filename provided", code: "no_filename")
         }
-        let fileName = try AssetLibrary.uploadFileName(filename)
-        let file = try await state.assets.beginUpload(fileName: fileName)
+        let file = try await assets.beginUpload(fileName: filename, caller: caller)
         do {
-            let writer = BlockingQueue(label: "streamkit.assets.upload")
             var written = 0
             var complete = false
             reading: while let event = try await nextEvent(stream, limit: limit) {
@@ -60,7 +55,7 @@ enum AssetRoutes {
                 case .body(let chunk):
                     written += chunk.count
                     guard written <= limit else { throw tooLarge(limit) }
-                    try await writer.run { try file.write(chunk) }
+                    try await file.write(chunk)
                 case .partEnded:
                     complete = true
                     break reading
@@ -74,10 +69,10 @@ enum AssetRoutes {
             // Further fields are ignored, but read (within the limits) so the client can finish sending.
             while try await nextEvent(stream, limit: limit) != nil {}
         } catch {
-            await state.assets.discard(file)
+            await assets.discard(file)
             throw error
         }
-        return try await state.assets.commit(file)
+        return try await assets.commit(file)
     }
 
     static func tooLarge(_ limit: Int) -> APIError {

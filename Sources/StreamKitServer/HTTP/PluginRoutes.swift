@@ -12,56 +12,40 @@ import StreamKitPlugins
 /// replaces it (hot reload); the answer and a `pluginreplaced` WebSocket event say which version
 /// replaced which.
 enum PluginRoutes {
-    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState, metrics: ServerMetrics) {
-        router.get("api/v1/plugins") { request, _ in
-            let allowlist = state.role(for: request.headers).permissions.pluginAllowlist
-            let visible = state.plugins.plugins.filter { allowlist.allows($0.kind) }
-            return JSONResponse.make(.array(visible.map { .object($0.json) }))
+    static func install(
+        on router: some RouterMethods<APIRequestContext>, plugins: PluginService, limits: UploadLimits, maxUploadSize: Int, metrics: ServerMetrics
+    ) {
+        router.get("api/v1/plugins") { _, context in
+            JSONResponse.make(.array(plugins.list(caller: context.caller).map { .object($0.json) }))
         }
-        router.post("api/v1/plugins") { request, _ in
-            try await upload(request, state: state, metrics: metrics)
+        router.post("api/v1/plugins") { request, context in
+            try await upload(request, caller: context.caller, plugins: plugins, limits: limits, maxUploadSize: maxUploadSize, metrics: metrics)
         }
         router.delete("api/v1/plugins/:kind") { request, context in
-            try await delete(request, kind: context.parameters.get("kind") ?? "", state: state, metrics: metrics)
+            try await delete(request, kind: context.parameters.get("kind") ?? "", caller: context.caller, plugins: plugins, metrics: metrics)
         }
     }
 
-    static let managementDisabledMessage =
-        "Plugin management over HTTP is disabled. Set allow_http_management = true in the [plugins] section of skit.toml (or SK_PLUGINS__ALLOW_HTTP_MANAGEMENT=true) to enable uploads and deletes."
-
     // MARK: Upload
 
-    static func upload(_ request: Request, state: ServerState, metrics: ServerMetrics) async throws -> Response {
-        guard state.configuration.plugins.allowHTTPManagement else { throw APIError.forbidden(managementDisabledMessage) }
-        let role = state.role(for: request.headers)
-        guard role.permissions.loadPlugins else { throw APIError.forbidden("Permission denied: your role may not load plugins (permissions: load_plugins)") }
+    static func upload(
+        _ request: Request, caller: Caller, plugins: PluginService, limits: UploadLimits, maxUploadSize limit: Int, metrics: ServerMetrics
+    ) async throws -> Response {
+        // Refused before the body is read.
+        try plugins.authorize(.loadPlugin, caller)
         guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
             throw APIError.badRequest("expected a multipart/form-data body with a file in the field 'plugin'", code: "invalid_multipart")
         }
-        let limit = state.configuration.plugins.maxUploadSize
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit + multipartSlack {
             throw APIError.tooLarge(tooLargeMessage(limit))
         }
         let stream = MultipartStream(
-            body: request.body, boundary: boundary, maxBytes: limit + multipartSlack,
-            maxParts: state.configuration.server.multipartMaxFields
+            body: request.body, boundary: boundary, maxBytes: limit + multipartSlack, maxParts: limits.multipartMaxFields
         )
-        let staged = try await receive(stream, state: state, limit: limit)
-        let allowlist = role.permissions.pluginAllowlist
-        let installation: PluginManager.Installation
-        do {
-            installation = try await state.plugins.install(
-                stagedPath: staged.path, fileName: staged.fileName, sha256: staged.sha256, size: staged.size,
-                isAllowed: { allowlist.allows($0) }
-            )
-        } catch {
-            throw apiError(error)
-        }
+        let staged = try await receive(stream, plugins: plugins, limit: limit)
+        let installation = try await plugins.install(staged, caller: caller)
         let summary = installation.summary
         metrics.recordPluginOperation(installation.replaced == nil ? "load" : "replace", type: summary.type.rawValue)
-        state.sessions.events.publish(.plugin(PluginEvent(
-            action: installation.replaced == nil ? .loaded : .replaced, plugin: summary, previous: installation.replaced
-        )))
         var body = summary.json
         if let previous = installation.replaced {
             body["replaced"] = .object(previous.json)
@@ -77,18 +61,11 @@ enum PluginRoutes {
         "plugin upload is larger than plugins.max_upload_size (\(limit) bytes)"
     }
 
-    struct StagedUpload {
-        var path: String
-        var fileName: String
-        var sha256: String
-        var size: Int
-    }
-
     /// Streams the `plugin` field into a staging file. Other fields are ignored; a second
     /// `plugin` field, a field without a file name, or none at all is a 400.
-    static func receive(_ stream: MultipartStream, state: ServerState, limit: Int) async throws -> StagedUpload {
-        var staged: StagedUpload?
-        var writer: StagingWriter?
+    static func receive(_ stream: MultipartStream, plugins: PluginService, limit: Int) async throws -> StagedPlugin {
+        var staged: StagedPlugin?
+        var writer: StagingFile?
         var digest = PluginDigest()
         var inPlugin = false
         do {
@@ -100,14 +77,12 @@ enum PluginRoutes {
                     guard let filename, !filename.isEmpty else {
                         throw APIError.badRequest("the 'plugin' field has no file name; send it as a file (curl -F plugin=@libgain.so)", code: "invalid_multipart")
                     }
-                    do {
-                        _ = try PluginFileName.validate(filename)
-                        let path = try state.plugins.makeStagingPath()
-                        writer = try await StagingWriter.create(path: path)
-                        staged = StagedUpload(path: path, fileName: filename, sha256: "", size: 0)
-                    } catch let error as PluginManagerError {
-                        throw apiError(error)
-                    }
+                    let path = try plugins.stagingPath(forUploadNamed: filename)
+                    writer = try await StagingFile.create(
+                        at: path, label: "streamkit.plugins.upload",
+                        failure: .storage(code: "storage_error", message: "cannot create the staging file for the upload")
+                    )
+                    staged = StagedPlugin(path: path, fileName: filename, sha256: "", size: 0)
                     inPlugin = true
                 case .body(let bytes):
                     guard inPlugin, let currentWriter = writer, var current = staged else { continue }
@@ -127,17 +102,15 @@ enum PluginRoutes {
         guard var staged, let writer else {
             throw APIError.badRequest("Missing 'plugin' file field", code: "invalid_multipart")
         }
-        try await writer.close()
+        await writer.close()
         staged.sha256 = digest.hex()
         return staged
     }
 
     // MARK: Delete
 
-    static func delete(_ request: Request, kind rawKind: String, state: ServerState, metrics: ServerMetrics) async throws -> Response {
-        guard state.configuration.plugins.allowHTTPManagement else { throw APIError.forbidden(managementDisabledMessage) }
-        let role = state.role(for: request.headers)
-        guard role.permissions.deletePlugins else { throw APIError.forbidden("Permission denied: your role may not delete plugins (permissions: delete_plugins)") }
+    static func delete(_ request: Request, kind rawKind: String, caller: Caller, plugins: PluginService, metrics: ServerMetrics) async throws -> Response {
+        try plugins.authorize(.deletePlugin, caller)
         let kind = rawKind.removingPercentEncoding ?? rawKind
         let keepFile: Bool
         switch request.uri.queryParameters.get("keep_file")?.lowercased() {
@@ -145,71 +118,10 @@ enum PluginRoutes {
         case "true", "1": keepFile = true
         case let other?: throw APIError.badRequest("keep_file must be true or false, got '\(other)'")
         }
-        let summary: PluginSummary
-        do {
-            summary = try await state.plugins.unload(kind: kind, keepFile: keepFile)
-        } catch {
-            throw apiError(error)
-        }
+        let summary = try await plugins.unload(kind, keepFile: keepFile, caller: caller)
         metrics.recordPluginOperation("unload", type: summary.type.rawValue)
-        state.sessions.events.publish(.plugin(PluginEvent(action: .unloaded, plugin: summary, previous: nil)))
         var body = summary.json
         body["file_kept"] = .bool(keepFile)
         return JSONResponse.make(.object(body))
-    }
-
-    static func apiError(_ error: PluginManagerError) -> APIError {
-        let status = HTTPResponse.Status(code: error.status)
-        let code: String
-        switch error {
-        case .invalidFileName: code = "invalid_file_name"
-        case .loadFailed: code = "invalid_plugin"
-        case .unsupportedType: code = "unsupported_plugin_type"
-        case .conflict: code = "conflict"
-        case .forbidden: code = "forbidden"
-        case .notLoaded: code = "not_found"
-        case .storage: code = "storage_error"
-        }
-        return APIError(status, code: code, error.description)
-    }
-}
-
-/// Writes an upload to its staging file off the cooperative pool.
-final class StagingWriter: Sendable {
-    private let handle: FileHandle
-    private let path: String
-    private let queue: BlockingQueue
-
-    private init(handle: FileHandle, path: String, queue: BlockingQueue) {
-        self.handle = handle
-        self.path = path
-        self.queue = queue
-    }
-
-    static func create(path: String) async throws -> StagingWriter {
-        let queue = BlockingQueue(label: "streamkit.plugins.upload")
-        let handle = try await queue.run { () throws -> FileHandle in
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw APIError(.internalServerError, code: "storage_error", "cannot create the staging file for the upload")
-            }
-            return handle
-        }
-        return StagingWriter(handle: handle, path: path, queue: queue)
-    }
-
-    func write(_ bytes: [UInt8]) async throws {
-        try await queue.run { [handle] in try handle.write(contentsOf: bytes) }
-    }
-
-    func close() async throws {
-        try await queue.run { [handle] in try handle.close() }
-    }
-
-    /// Closes and deletes the staging file (a failed or refused upload leaves nothing behind).
-    func discard() async {
-        try? await queue.run { [handle, path] in
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: path)
-        }
     }
 }

@@ -12,94 +12,62 @@ import Synchronization
 enum ProcessRoute {
     static let maxConfigBytes = 1024 * 1024
 
-    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState) {
+    static func install(on router: some RouterMethods<APIRequestContext>, oneshots: OneshotService, limits: UploadLimits) {
         router.post("api/v1/process") { request, context in
-            try await handle(request, state: state, logger: context.logger)
+            try await handle(request, caller: context.caller, oneshots: oneshots, limits: limits, logger: context.logger)
         }
     }
 
-    static func handle(_ request: Request, state: ServerState, logger: Logger) async throws -> Response {
-        let role = state.role(for: request.headers)
-        guard role.permissions.createSessions else { throw APIError.forbidden("Permission denied: cannot execute oneshot pipelines") }
+    static func handle(_ request: Request, caller: Caller, oneshots: OneshotService, limits: UploadLimits, logger: Logger) async throws -> Response {
+        try caller.authorize(.runOneshot)
         guard let boundary = MultipartStream.boundary(of: request.headers[.contentType]) else {
             throw APIError.badRequest("expected a multipart/form-data body with a boundary (fields: 'config' first, then optional 'media')", code: "invalid_multipart")
         }
         // Refuse a declared body over the limit before reading a byte of it (and before Hummingbird
         // would answer `Expect: 100-continue`).
-        let limit = state.configuration.server.maxBodySize
+        let limit = limits.maxBodySize
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw APIError.tooLarge("request body of \(declared) bytes is larger than server.max_body_size (\(limit) bytes)")
         }
-        guard let slot = state.oneshotLimiter.acquire() else {
-            throw APIError(.serviceUnavailable, code: "busy", "too many oneshot requests in progress (permissions.max_concurrent_oneshots = \(state.oneshotLimiter.limit ?? 0)); retry shortly", headers: [.retryAfter: "1"])
-        }
+        let slot = try oneshots.reserveSlot()
         // The slot is released when the run ends; should the response never be written (the client gone
         // before its head), it is released when the response is dropped. Either way exactly once.
-        let prepared = try await prepare(request, boundary: boundary, role: role, state: state)
-        return respond(prepared, slot: slot, state: state, logger: logger)
+        let prepared = try await prepare(request, boundary: boundary, caller: caller, oneshots: oneshots, limits: limits)
+        return respond(prepared, slot: slot, oneshots: oneshots, logger: logger)
     }
 
-    /// A oneshot request read up to its media: the plan, and where the media will come from.
+    /// A oneshot request read up to its media: the run, and where the media will come from.
     struct PreparedRun: Sendable {
-        var plan: PipelinePlan
+        var run: OneshotService.Prepared
         var source: MultipartMediaSource?
-        var contentType: String
     }
 
-    static func prepare(_ request: Request, boundary: String, role: ResolvedRole, state: ServerState) async throws -> PreparedRun {
+    static func prepare(_ request: Request, boundary: String, caller: Caller, oneshots: OneshotService, limits: UploadLimits) async throws -> PreparedRun {
         let stream = MultipartStream(
-            body: request.body, boundary: boundary,
-            maxBytes: state.configuration.server.maxBodySize, maxParts: state.configuration.server.multipartMaxFields
+            body: request.body, boundary: boundary, maxBytes: limits.maxBodySize, maxParts: limits.multipartMaxFields
         )
         let yaml = try await readConfig(stream)
-        // Authorization comes before the nodes are built: building runs node code (a script node
-        // reads its script_path), which must not happen for a path or kind the caller may not use.
-        let document: PipelineDocument
-        do {
-            document = try PipelineParser.parse(yaml)
-        } catch {
-            throw APIError.invalidPipeline(error)
-        }
+        let document = try oneshots.parse(yaml)
         // Look ahead for the media part: whether it exists decides which pipelines are valid.
         let media = try await findMedia(stream)
-        try Authorization.require(state.authorize(document, role: role, context: .oneshot(hasMedia: media != nil)))
-        let plan = try makePlan(yaml, state: state)
-        let endpoints = OneshotRunner.endpoints(of: plan)
-        if media != nil && !endpoints.readsInput {
-            throw APIError.badRequest("Pipeline must contain one 'streamkit::http_input' node when media is provided", code: "invalid_pipeline")
-        }
-        if media == nil && endpoints.readsInput {
-            throw APIError.badRequest("Pipeline cannot contain 'streamkit::http_input' node when no media is provided", code: "invalid_pipeline")
-        }
-        guard endpoints.writesOutput else {
-            throw APIError.badRequest("Pipeline must contain one 'streamkit::http_output' node for oneshot processing", code: "invalid_pipeline")
-        }
+        let run = try oneshots.prepare(document, yaml: yaml, media: (media != nil, media?.contentType), caller: caller)
         let source = media.map { MultipartMediaSource(stream: stream, contentType: $0.contentType) }
-        let contentType = OneshotRunner.outputContentType(of: plan, inputContentType: media?.contentType)
-        return PreparedRun(plan: plan, source: source, contentType: contentType)
+        return PreparedRun(run: run, source: source)
     }
 
     /// The streaming response; the run happens while the body is written, and frees its slot at the end.
     ///
     /// A failure after the status line went out ends the chunked body with a `skit-error` trailer holding
     /// the JSON error (announced by `Trailer: skit-error`); a successful run ends it with no trailer.
-    static func respond(_ prepared: PreparedRun, slot: ConcurrencyLimiter.Slot, state: ServerState, logger: Logger) -> Response {
-        let runner = state.oneshotRunner
+    static func respond(_ prepared: PreparedRun, slot: ConcurrencyLimiter.Slot, oneshots: OneshotService, logger: Logger) -> Response {
         let body = ResponseBody { writer in
             defer { slot.release() }
-            let trailers = try await OutputPump.run(plan: prepared.plan, runner: runner, source: prepared.source, contentType: prepared.source?.contentType, writer: &writer, logger: logger)
+            let trailers = try await OutputPump.run(prepared.run, oneshots: oneshots, source: prepared.source, contentType: prepared.source?.contentType, writer: &writer, logger: logger)
             // The run is over: its slot is free before the client sees the end of the body.
             slot.release()
             try await writer.finish(trailers)
         }
-        return Response(status: .ok, headers: [.contentType: prepared.contentType, .trailer: OutputPump.errorTrailer.rawName], body: body)
-    }
-
-    static func makePlan(_ yaml: String, state: ServerState) throws(APIError) -> PipelinePlan {
-        switch Result(catching: { () throws(PipelineValidationError) -> PipelinePlan in try state.oneshotRunner.plan(yaml) }) {
-        case .success(let plan): return plan
-        case .failure(let error): throw APIError.invalidPipeline(error)
-        }
+        return Response(status: .ok, headers: [.contentType: prepared.run.contentType, .trailer: OutputPump.errorTrailer.rawName], body: body)
     }
 
     /// The first part must be `config`; its text is the pipeline.
@@ -151,116 +119,6 @@ enum ProcessRoute {
             case .tooManyParts(let limit): throw APIError(.contentTooLarge, code: "too_many_fields", "more than \(limit) multipart fields (server.multipart_max_fields)")
             case .malformed(let reason): throw APIError.badRequest("malformed multipart body: \(reason)", code: "invalid_multipart")
             }
-        }
-    }
-}
-
-/// The `media` part as the run's input: each read pulls the next chunk from the request.
-final class MultipartMediaSource: ByteSource {
-    private let stream: MultipartStream
-    let contentType: String?
-    /// Why reading the request failed, if it did: the run's failure then names this, not the node.
-    let failure = Mutex<(any Error)?>(nil)
-
-    init(stream: MultipartStream, contentType: String?) {
-        self.stream = stream
-        self.contentType = contentType
-    }
-
-    func read() async throws -> [UInt8]? {
-        do {
-            return try await readEvent()
-        } catch {
-            failure.withLock { $0 = error }
-            throw error
-        }
-    }
-
-    private func readEvent() async throws -> [UInt8]? {
-        while let event = try await ProcessRoute.nextEvent(stream) {
-            switch event {
-            case .body(let bytes): return bytes
-            case .partEnded: return nil
-            case .partStarted: return nil
-            }
-        }
-        return nil
-    }
-}
-
-/// Runs the pipeline and copies what `streamkit::http_output` produces into the response as it comes.
-enum OutputPump {
-    /// Returns the trailers that end the body: nil for a clean run, `skit-error` for a failed one.
-    /// Throws when the client went away (the pipeline is cancelled first).
-    static func run(plan: PipelinePlan, runner: OneshotRunner, source: (any ByteSource)?, contentType: String?, writer: inout any ResponseBodyWriter, logger: Logger) async throws -> HTTPFields? {
-        // A bounded queue between the pipeline and the response writer: the pipeline waits while
-        // the client is slow, and stops when the client goes away.
-        let channel = NodeInbox(endsWithNoPins: true)
-        channel.addPin("out", capacity: 8)
-        channel.addWriter(to: "out")
-        let sink = ChannelSink(channel: channel)
-        let run = Task {
-            defer { channel.writerFinished(on: "out") }
-            return try await runner.run(plan, input: source, inputContentType: contentType, output: sink)
-        }
-        do {
-            while let input = await channel.next() {
-                guard case .packet(_, .binary(let chunk)) = input else { continue }
-                try await writer.write(ByteBuffer(bytes: chunk.data))
-            }
-        } catch {
-            // The client went away: stop the pipeline.
-            channel.close()
-            run.cancel()
-            _ = await run.result
-            logger.info("oneshot client disconnected; pipeline cancelled")
-            throw error
-        }
-        switch await run.result {
-        case .success:
-            return nil
-        case .failure(let error):
-            logger.warning("oneshot pipeline failed", metadata: ["error": "\(error)"])
-            // The status line is long gone: the error travels in a trailer, which curl (-D) shows and
-            // `skit-cli process` turns into an error exit. A client that ignores trailers cannot tell
-            // the difference, so the README tells clients to look for it.
-            let cause = (source as? MultipartMediaSource)?.failure.withLock { $0 } ?? error
-            return [errorTrailer: failureJSON(cause).jsonString()]
-        }
-    }
-
-    /// The trailer that carries a failure after the response started.
-    static let errorTrailer = HTTPField.Name("skit-error")!
-
-    /// `{"error": {"code": …, "message": …}}` for a run that failed mid-response, on one line.
-    static func failureJSON(_ error: any Error) -> JSONValue {
-        let code: String
-        let message: String
-        switch error {
-        case let failure as MultipartStream.Failure:
-            switch failure {
-            case .tooLarge(let limit): (code, message) = ("too_large", "request body is larger than server.max_body_size (\(limit) bytes)")
-            case .tooManyParts(let limit): (code, message) = ("too_many_fields", "more than \(limit) multipart fields (server.multipart_max_fields)")
-            case .malformed(let reason): (code, message) = ("invalid_multipart", "malformed multipart body: \(reason)")
-            }
-        case let apiError as APIError:
-            (code, message) = (apiError.code, apiError.message)
-        default:
-            (code, message) = ("pipeline_failed", "\(error)")
-        }
-        // Header values cannot hold line breaks.
-        let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return ["error": ["code": .string(code), "message": .string(flat)]]
-    }
-}
-
-/// The output sink of a oneshot run, writing into the bounded channel the response reads.
-struct ChannelSink: ByteSink {
-    let channel: NodeInbox
-
-    func write(_ bytes: [UInt8]) async throws {
-        if await channel.send(.binary(BinaryPacket(data: bytes)), to: "out") == .closed {
-            throw OneshotError.outputClosed
         }
     }
 }

@@ -12,49 +12,38 @@ enum SampleRoutes {
     /// Largest save request body (the JSON around the YAML): 2 MiB, as the original's framework default.
     static let maxRequestBytes = 2 * 1024 * 1024
 
-    static func install(on router: some RouterMethods<BasicRequestContext>, state: ServerState) {
-        router.get("api/v1/samples/oneshot") { request, _ in
-            try await list(mode: .oneshot, request: request, state: state)
+    static func install(on router: some RouterMethods<APIRequestContext>, samples: SampleService) {
+        router.get("api/v1/samples/oneshot") { _, context in
+            try await list(mode: .oneshot, samples: samples, caller: context.caller)
         }
-        router.get("api/v1/samples/dynamic") { request, _ in
-            try await list(mode: .dynamic, request: request, state: state)
+        router.get("api/v1/samples/dynamic") { _, context in
+            try await list(mode: .dynamic, samples: samples, caller: context.caller)
         }
 
-        router.get("api/v1/samples/oneshot/**") { request, context in
-            let role = state.role(for: request.headers)
-            guard role.permissions.readSamples else { throw APIError.forbidden("Permission denied: cannot read samples") }
-            let id = try sampleID(context.parameters)
-            let sample = try await library(state).load(id: id, allowlist: Allowlist(role.permissions.allowedSamples))
+        router.get("api/v1/samples/oneshot/**") { _, context in
+            // The permission is refused before the id is looked at.
+            try context.caller.authorize(.readSample)
+            let sample = try await samples.sample(try sampleID(context.parameters), caller: context.caller)
             return JSONResponse.make(sample.json)
         }
 
-        router.post("api/v1/samples/oneshot") { request, _ in
-            let role = state.role(for: request.headers)
-            guard role.permissions.writeSamples else { throw APIError.forbidden("Permission denied: cannot save samples") }
+        router.post("api/v1/samples/oneshot") { request, context in
+            try context.caller.authorize(.saveSample)
             var request = request
             let body = try await RequestBodies.json(&request, limit: maxRequestBytes)
-            let saved = try await library(state).save(try saveRequest(from: body))
+            let saved = try await samples.save(try saveRequest(from: body), caller: context.caller)
             return JSONResponse.make(saved.json, status: .created)
         }
 
-        router.delete("api/v1/samples/oneshot/**") { request, context in
-            let role = state.role(for: request.headers)
-            guard role.permissions.deleteSamples else { throw APIError.forbidden("Permission denied: cannot delete samples") }
-            let id = try sampleID(context.parameters)
-            try await library(state).delete(id: id)
+        router.delete("api/v1/samples/oneshot/**") { _, context in
+            try context.caller.authorize(.deleteSample)
+            try await samples.delete(try sampleID(context.parameters), caller: context.caller)
             return Response(status: .noContent)
         }
     }
 
-    static func library(_ state: ServerState) -> SampleLibrary {
-        SampleLibrary(root: state.configuration.server.samplesDir)
-    }
-
-    static func list(mode: PipelineMode, request: Request, state: ServerState) async throws -> Response {
-        let role = state.role(for: request.headers)
-        guard role.permissions.listSamples else { throw APIError.forbidden("Permission denied: cannot list samples") }
-        let samples = try await library(state).list(allowlist: Allowlist(role.permissions.allowedSamples))
-        return JSONResponse.make(.array(samples.filter { $0.mode == mode }.map(\.json)))
+    static func list(mode: PipelineMode, samples: SampleService, caller: Caller) async throws -> Response {
+        JSONResponse.make(.array(try await samples.list(mode: mode, caller: caller).map(\.json)))
     }
 
     /// The sample id from the path: every segment after `samples/oneshot/`, joined with `/`,

@@ -3,13 +3,17 @@ import Hummingbird
 
 /// Browser protections: security headers on every response, CORS from the origin allowlist, and
 /// refusal of state-changing API calls from pages of other origins — also under `base_path`,
-/// which the original forgets. None of this is authentication; but a caller whose role header names
-/// no defined role (or comes twice) is refused here with 403, before any route runs.
-struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
+/// which the original forgets. None of this is authentication; but it resolves the caller's role,
+/// once per request, into ``APIRequestContext/caller``, and a caller whose role header names no
+/// defined role (or comes twice) is refused here with 403, before any route runs.
+struct SecurityMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
     let state: ServerState
     let basePath: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
         let origin = request.headers[.origin]
         let allowedOrigin = origin.map { state.allowsOrigin($0) } ?? false
         if request.method == .options, let origin, request.headers[.accessControlRequestMethod] != nil {
@@ -26,9 +30,11 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
         if let origin, !allowedOrigin, Self.isStateChanging(request.method), Self.isAPIPath(request.uri.path, basePath: basePath) {
             throw APIError.forbidden("Origin '\(origin)' not allowed (configure [server.cors].allowed_origins)")
         }
-        if let refusal = state.role(for: request.headers).refusal {
-            throw APIError.forbidden("Permission denied: \(refusal)")
+        let role = state.role(for: request.headers)
+        if let refusal = role.refusal {
+            throw ServiceError.permissionDenied(refusal)
         }
+        context.caller = Caller(role)
         var response = try await next(request, context)
         if let origin, allowedOrigin {
             response.headers[.accessControlAllowOrigin] = origin

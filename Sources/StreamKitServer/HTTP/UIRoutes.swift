@@ -12,7 +12,7 @@ enum UIRoutes {
     /// The environment variable naming a folder to serve the UI from (development).
     static let directoryVariable = "SKIT_UI_DIR"
 
-    static func install(on router: some RouterMethods<BasicRequestContext>, directory: String?) {
+    static func install<Context: RequestContext>(on router: some RouterMethods<Context>, directory: String?) {
         router.get("") { _, _ in try response(for: "index.html", directory: directory) }
         router.get("**") { request, _ -> Response in
             let path = String(request.uri.path.drop { $0 == "/" })

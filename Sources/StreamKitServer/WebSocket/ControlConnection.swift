@@ -42,9 +42,9 @@ struct ControlConnection: Sendable {
     /// Serves the connection until the client goes away (or breaks the protocol's size limit).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         // Subscribe before anything else so no event published after the upgrade is missed.
-        let subscription = handler.state.sessions.events.subscribe()
+        let subscription = handler.sessions.events.subscribe()
         let outbox = ControlOutbox(capacity: options.outboundQueueCapacity)
-        let role = handler.role
+        let caller = handler.caller
         let logger = self.logger
 
         await withTaskGroup(of: Finished.self) { group in
@@ -53,7 +53,7 @@ struct ControlConnection: Sendable {
                 return .writer
             }
             group.addTask {
-                await Self.pumpEvents(subscription, into: outbox, role: role)
+                await Self.pumpEvents(subscription, into: outbox, caller: caller)
                 return .other
             }
             let ending = await readRequests(inbound, outbox: outbox)
@@ -136,12 +136,12 @@ struct ControlConnection: Sendable {
 
     // MARK: Events
 
-    private static func pumpEvents(_ subscription: EventSubscription<ServerEvent>, into outbox: ControlOutbox, role: ResolvedRole) async {
+    private static func pumpEvents(_ subscription: EventSubscription<ServerEvent>, into outbox: ControlOutbox, caller: Caller) async {
         for await item in subscription {
             let payload: JSONValue?
             switch item {
             case .event(let event):
-                payload = ControlEvents.isVisible(event, to: role) ? ControlEvents.payload(for: event) : nil
+                payload = ControlEvents.isVisible(event, to: caller) ? ControlEvents.payload(for: event) : nil
             case .dropped(let count):
                 payload = ControlEvents.dropped(count)
             }

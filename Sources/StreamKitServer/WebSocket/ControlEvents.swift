@@ -9,19 +9,16 @@ enum ControlEvents {
     /// Longest telemetry string (in UTF-8 bytes) sent as is; longer ones are cut, as the original does.
     static let telemetryStringLimit = 100
 
-    /// Whether a connection with `role` may see `event`: everything with `access_all_sessions`,
-    /// otherwise only events of sessions its role owns. (Every event carries its session's owner,
-    /// so no per-connection set of visible sessions is needed.)
-    static func isVisible(_ event: ServerEvent, to role: ResolvedRole) -> Bool {
-        if case .plugin(let pluginEvent) = event {
-            return role.permissions.pluginAllowlist.allows(pluginEvent.plugin.kind)
-        }
-        if role.permissions.accessAllSessions { return true }
+    /// Whether a connection of `caller` may see `event`: a plugin event when the plugin is visible to it
+    /// (``PluginService/isVisible(_:to:)``), a session event when it may access the session
+    /// (``Caller/mayAccess(sessionOwnedBy:)``). Every event carries its session's owner, so no
+    /// per-connection set of visible sessions is needed.
+    static func isVisible(_ event: ServerEvent, to caller: Caller) -> Bool {
         switch event {
-        case .sessionCreated(let info): return info.createdBy == role.name
-        case .sessionDestroyed(_, let owner): return owner == role.name
-        case .session(_, let owner, _): return owner == role.name
-        case .plugin: return true
+        case .plugin(let pluginEvent): PluginService.isVisible(pluginEvent.plugin.kind, to: caller)
+        case .sessionCreated(let info): caller.mayAccess(sessionOwnedBy: info.createdBy)
+        case .sessionDestroyed(_, let owner): caller.mayAccess(sessionOwnedBy: owner)
+        case .session(_, let owner, _): caller.mayAccess(sessionOwnedBy: owner)
         }
     }
 

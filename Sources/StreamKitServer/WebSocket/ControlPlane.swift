@@ -51,7 +51,7 @@ public enum ControlPlane {
                 onUpgrade: { inbound, outbound, context in
                     let role = state.role(for: context.request.headers)
                     if let refusal = role.refusal {
-                        try? await outbound.close(.policyViolation, reason: MediaSockets.closeReason("Permission denied: \(refusal)"))
+                        try? await outbound.close(.policyViolation, reason: MediaSockets.closeReason(ServiceError.permissionDenied(refusal).message))
                         return
                     }
                     var logger = context.logger
@@ -60,7 +60,9 @@ public enum ControlPlane {
                         logger.warning("unknown role; using the default role's permissions (permissions.unknown_role_fallback)")
                     }
                     try await state.connections.holdingPlace(for: context.requestContext.remoteIP, outbound: outbound) {
-                        let handler = ControlRequestHandler(state: state, role: role, logger: logger)
+                        let handler = ControlRequestHandler(
+                            sessions: state.sessionService, nodes: state.nodeCatalog, caller: Caller(role), logger: logger
+                        )
                         let connection = ControlConnection(handler: handler, options: options, logger: logger)
                         await connection.run(inbound: inbound, outbound: outbound)
                     }

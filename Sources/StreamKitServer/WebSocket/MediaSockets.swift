@@ -79,12 +79,18 @@ enum MediaSockets {
         }
     }
 
-    /// The endpoint a request names, after the permission checks.
+    /// The endpoint a request names, after the permission checks (the caller must be able to tune
+    /// nodes of the session: feeding audio into a session changes what it does).
     static func endpoint(request: Request, parameters: Parameters, state: ServerState) async throws -> Endpoint {
         let role = state.role(for: request.headers)
-        if let refusal = role.refusal { throw APIError.forbidden("Permission denied: \(refusal)") }
-        guard role.permissions.tuneNodes else { throw APIError.forbidden("Permission denied: cannot tune nodes") }
-        let entry = try await SessionRoutes.owned(parameters.get("session"), role: role, state: state)
+        if let refusal = role.refusal { throw APIError(ServiceError.permissionDenied(refusal)) }
+        let entry: SessionManager.Entry
+        do {
+            entry = try await state.sessionService.session(parameters.get("session") ?? "", for: .tuneNodes, caller: Caller(role))
+        } catch {
+            // Close reasons keep the HTTP form of the error ("403 forbidden: …"), as they always have.
+            throw APIError(error)
+        }
         let node = parameters.get("node") ?? ""
         if let input = MediaEndpoints.shared.input(session: entry.info.id, node: node) { return .input(input) }
         if let output = MediaEndpoints.shared.output(session: entry.info.id, node: node) { return .output(output) }

@@ -30,9 +30,10 @@ struct BatchProblem: Sendable, Equatable {
 /// applied (the graph changed meanwhile, a node stopped), the operations already applied are undone
 /// in reverse order. Undoing a `removenode` re-creates the node with its parameters and links; its
 /// runtime state (counters, position in a stream) starts afresh.
-struct ControlBatch: Sendable {
-    let state: ServerState
-    let role: ResolvedRole
+struct SessionBatch: Sendable {
+    let gate: PipelineGate
+    let registry: NodeRegistry
+    let caller: Caller
     let logger: Logger
 
     /// Every problem the batch would run into on `session` right now; empty when it would apply cleanly.
@@ -84,10 +85,7 @@ struct ControlBatch: Sendable {
                     problems.append(BatchProblem(message: "\(label): a node named '\(node)' already exists in this session", nodeID: node))
                     continue
                 }
-                let denied = state.logDetails(PipelineAuthorizer.check(
-                    nodeID: node, kind: kind, params: params, permissions: role.permissions, paths: state.paths,
-                    context: .dynamic, operation: .add
-                ), role: role)
+                let denied = gate.problems(nodeID: node, kind: kind, params: params, caller: caller, operation: .add)
                 problems += denied.map { BatchProblem(message: "\(label): \($0.message)", nodeID: node) }
             case .removeNode(let node):
                 if graph.node(node) == nil {
@@ -108,7 +106,7 @@ struct ControlBatch: Sendable {
             Self.applyToModel(operation, graph: &graph)
         }
         do throws(PipelineValidationError) {
-            _ = try PipelineCompiler.compile(graph, registry: state.sessions.registry)
+            _ = try PipelineCompiler.compile(graph, registry: registry)
         } catch {
             problems += error.issues.map { issue in
                 BatchProblem(message: issue.description, nodeID: issue.node, connectionID: nil)
