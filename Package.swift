@@ -42,13 +42,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
-        // Packets, types, pins, the node protocol and the registry. No I/O, no dependencies.
-        .target(name: "StreamKitCore", swiftSettings: swiftSettings),
-        // Pipeline documents, validation, channels, the oneshot runner and dynamic sessions.
+        // A serial queue for blocking work and a FIFO: executors and queues that know nothing of
+        // packets. Below Core because every node's context hands the node a blocking queue.
+        .target(name: "StreamKitScheduling", swiftSettings: swiftSettings),
+        // Packets, types, pins, the node protocol and its context, the registry. No I/O.
+        .target(name: "StreamKitCore", dependencies: ["StreamKitScheduling"], swiftSettings: swiftSettings),
+        // JSON Schema validation of JSON values (node parameters) and filling in defaults.
+        .target(name: "StreamKitSchema", dependencies: ["StreamKitCore"], swiftSettings: swiftSettings),
+        // Pipeline documents, the graph and its validation, channels, the oneshot runner and dynamic sessions.
         .target(
             name: "StreamKitEngine",
             dependencies: [
-                "StreamKitCore",
+                "StreamKitCore", "StreamKitScheduling", "StreamKitSchema",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -57,7 +62,7 @@ let package = Package(
         // The built-in nodes. Only the files under Codecs/ import the C codec libraries.
         .target(
             name: "StreamKitNodes",
-            dependencies: ["StreamKitCore", "COpus", "CFLAC", "CMpg123"],
+            dependencies: ["StreamKitCore", "StreamKitScheduling", "COpus", "CFLAC", "CMpg123"],
             swiftSettings: swiftSettings
         ),
         // Debian's codec libraries, found with pkg-config (`make deps` installs the -dev packages).
@@ -73,7 +78,8 @@ let package = Package(
         .target(
             name: "StreamKitScript",
             dependencies: [
-                "StreamKitCore", "CJavaScriptCore",
+                // StreamKitEngine for the script benchmark, which wires a node to the engine's channels.
+                "StreamKitCore", "StreamKitEngine", "CJavaScriptCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -92,7 +98,7 @@ let package = Package(
         .target(
             name: "StreamKitPlugins",
             dependencies: [
-                "StreamKitCore", "StreamKitNativePlugins", "StreamKitWasmPlugins", "StreamKitComponentModel",
+                "StreamKitCore", "StreamKitScheduling", "StreamKitNativePlugins", "StreamKitWasmPlugins", "StreamKitComponentModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,7 +108,7 @@ let package = Package(
         .target(
             name: "StreamKitServer",
             dependencies: [
-                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitPlugins", "StreamKitComponentModel", "StreamKitScript",
+                "StreamKitCore", "StreamKitScheduling", "StreamKitEngine", "StreamKitNodes", "StreamKitPlugins", "StreamKitComponentModel", "StreamKitScript",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -134,7 +140,7 @@ let package = Package(
             dependencies: [
                 // StreamKitNodes for the load tester's media sockets: the server's own PCM layout,
                 // Ogg Opus encoder and decoder, and WAV reader, rather than a second copy of each.
-                "StreamKitCore", "StreamKitNodes",
+                "StreamKitCore", "StreamKitScheduling", "StreamKitNodes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,7 +153,7 @@ let package = Package(
         .target(
             name: "SkitCommands",
             dependencies: [
-                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitNativePlugins", "StreamKitPlugins",
+                "StreamKitCore", "StreamKitScheduling", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitNativePlugins", "StreamKitPlugins",
                 "StreamKitWasmPlugins", "StreamKitComponentModel", "StreamKitScript",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "WasmKit", package: "WasmKit"),
@@ -186,6 +192,7 @@ let package = Package(
         ),
 
         .testTarget(name: "StreamKitCoreTests", dependencies: ["StreamKitCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StreamKitSchemaTests", dependencies: ["StreamKitCore", "StreamKitSchema"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamKitEngineTests",
             dependencies: ["StreamKitCore", "StreamKitEngine", "StreamKitNodes"],
@@ -193,7 +200,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StreamKitNodesTests",
-            dependencies: ["StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitNativePlugins", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StreamKitCore", "StreamKitSchema", "StreamKitEngine", "StreamKitNodes", "StreamKitNativePlugins",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

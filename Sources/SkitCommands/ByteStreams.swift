@@ -1,6 +1,7 @@
 import Foundation
 import StreamKitCore
 import StreamKitNodes
+import StreamKitScheduling
 import Synchronization
 
 /// Reads a file (or standard input) in chunks on a blocking queue, counting what it read.

@@ -1,4 +1,5 @@
 import Foundation
+import StreamKitScheduling
 import Synchronization
 
 /// Everything a running node talks to: its inputs, its outputs, its state, its counters and
@@ -16,8 +17,8 @@ public final class NodeContext: Sendable {
     /// A serial queue of this node's own for blocking work.
     public let blocking: BlockingQueue
 
-    package let inbox: NodeInbox
-    package let outputs: [String: OutputPort]
+    package let inbox: any NodeInputSource
+    package let outputs: [String: any NodeOutputDestination]
     private let sink: NodeEventSink
     private let startedAt: ContinuousClock.Instant
     private let currentState: Mutex<NodeState>
@@ -34,7 +35,7 @@ public final class NodeContext: Sendable {
 
     package init(
         nodeID: String, kind: String, sessionID: String?, mode: PipelineMode, batchSize: Int,
-        inbox: NodeInbox, outputs: [String: OutputPort], sink: NodeEventSink, maxTelemetryPerSecond: Int = 100
+        inbox: any NodeInputSource, outputs: [String: any NodeOutputDestination], sink: NodeEventSink, maxTelemetryPerSecond: Int = 100
     ) {
         self.nodeID = nodeID
         self.kind = kind
@@ -53,14 +54,14 @@ public final class NodeContext: Sendable {
 
     // MARK: Inputs
 
-    /// The next input (see `NodeInbox.next`). Nil when every input has ended or the node must stop.
+    /// The next input (see `NodeInputSource.next`). Nil when every input has ended or the node must stop.
     public func next(skipping: Set<String> = [], timeout: Duration? = nil) async -> NodeInput? {
         let input = await inbox.next(skipping: skipping, timeout: timeout)
         if case .packet = input { counters.received.add(1, ordering: .relaxed) }
         return input
     }
 
-    /// The next input if one is queued now, without waiting (see `NodeInbox.nextIfReady`).
+    /// The next input if one is queued now, without waiting (see `NodeInputSource.nextIfReady`).
     /// Batch workers call it after `next()` to take up to `batchSize` packets in one go.
     public func nextIfReady() -> NodeInput? {
         let input = inbox.nextIfReady()
@@ -93,36 +94,21 @@ public final class NodeContext: Sendable {
             throw StreamKitError.runtime("node '\(nodeID)' (\(kind)) has no output pin '\(pin)'")
         }
         if inbox.isShutdownRequested { throw NodeStopRequested(reason: .shutdown) }
-        let links = port.currentLinks
-        if links.isEmpty {
+        let delivery = await port.deliver(packet)
+        if delivery.links == 0 {
             counters.discarded.add(1, ordering: .relaxed)
             return
         }
-        var open = 0
-        for link in links {
-            let result: NodeInbox.SendResult
-            switch link.mode {
-            case .reliable: result = await link.inbox.send(packet, to: link.id.toPin)
-            case .bestEffort: result = link.inbox.trySend(packet, to: link.id.toPin)
-            }
-            switch result {
-            case .delivered: open += 1
-            case .dropped:
-                open += 1
-                counters.discarded.add(1, ordering: .relaxed)
-            case .closed:
-                port.remove(link.id)
-            }
-        }
+        if delivery.dropped > 0 { counters.discarded.add(UInt64(delivery.dropped), ordering: .relaxed) }
         counters.sent.add(1, ordering: .relaxed)
         if Task.isCancelled { throw NodeStopRequested(reason: .shutdown) }
         if inbox.isShutdownRequested { throw NodeStopRequested(reason: .shutdown) }
-        if open == 0 && mode == .oneshot { throw NodeStopRequested(reason: .outputClosed) }
+        if delivery.open == 0 && mode == .oneshot { throw NodeStopRequested(reason: .outputClosed) }
     }
 
     /// Whether output `pin` currently has any link.
     public func isConnected(output pin: String) -> Bool {
-        !(outputs[pin]?.currentLinks.isEmpty ?? true)
+        outputs[pin]?.isConnected ?? false
     }
 
     // MARK: State and counters

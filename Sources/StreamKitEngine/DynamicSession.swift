@@ -1,5 +1,6 @@
 import Logging
 import StreamKitCore
+import StreamKitSchema
 import Synchronization
 
 /// A long-running graph that can be reshaped while packets flow: nodes added and removed,
@@ -15,10 +16,9 @@ public actor DynamicSession {
     public nonisolated let registry: NodeRegistry
     public nonisolated let configuration: EngineConfiguration
 
+    /// The running nodes; `graph` holds their shape (order, pins, links).
     private var runtimes: [String: NodeRuntime] = [:]
-    private var nodeOrder: [String] = []
-    private var links: [LinkID: LinkMode] = [:]
-    private var linkOrder: [LinkID] = []
+    private var graph = PipelineGraph()
     private var lastPublishedStats: [String: NodeStats] = [:]
     private var statsTask: Task<Void, Never>?
     private var stopped = false
@@ -79,14 +79,14 @@ public actor DynamicSession {
         var document = PipelineDocument(name: name, mode: .dynamic)
         var states: [String: NodeState] = [:]
         var stats: [String: NodeStats] = [:]
-        for nodeID in nodeOrder {
+        for nodeID in graph.nodeIDs {
             guard let runtime = runtimes[nodeID] else { continue }
             document.nodes.append(.init(id: nodeID, kind: runtime.kind, params: runtime.params.withLock { $0 }))
             states[nodeID] = runtime.context.state
             stats[nodeID] = runtime.context.stats
         }
-        for linkID in linkOrder {
-            guard let mode = links[linkID] else { continue }
+        for linkID in graph.linkIDs {
+            guard let mode = graph.mode(of: linkID) else { continue }
             document.links.append(.init(from: linkID.fromNode, fromPin: linkID.fromPin, to: linkID.toNode, toPin: linkID.toPin, mode: mode))
         }
         return SessionSnapshot(id: id, name: name, pipeline: document, states: states, stats: stats)
@@ -100,7 +100,7 @@ public actor DynamicSession {
         runtimes[nodeID]?.context.stats
     }
 
-    public var nodeIDs: [String] { nodeOrder }
+    public var nodeIDs: [String] { graph.nodeIDs }
     public var isStopped: Bool { stopped }
 
     // MARK: Changes
@@ -135,11 +135,11 @@ public actor DynamicSession {
         guard let runtime = runtimes[nodeID] else {
             throw SessionError(.notFound, "no node named '\(nodeID)' in this session", node: nodeID)
         }
-        for linkID in linkOrder where linkID.fromNode == nodeID || linkID.toNode == nodeID {
+        for linkID in graph.links(touching: nodeID) {
             detach(linkID)
         }
         runtimes[nodeID] = nil
-        nodeOrder.removeAll { $0 == nodeID }
+        graph.removeNode(nodeID)
         lastPublishedStats[nodeID] = nil
         events.publish(.nodeRemoved(node: nodeID))
         await stop([runtime])
@@ -155,7 +155,7 @@ public actor DynamicSession {
 
     /// Removes a link. The destination pin stays open (this is an edit, not end of stream).
     public func disconnect(_ linkID: LinkID) throws(SessionError) {
-        guard links[linkID] != nil else {
+        guard graph.mode(of: linkID) != nil else {
             throw SessionError(.notFound, "there is no link \(linkID)", node: linkID.toNode)
         }
         detach(linkID)
@@ -211,7 +211,7 @@ public actor DynamicSession {
         guard !stopped else { return }
         stopped = true
         statsTask?.cancel()
-        let all = nodeOrder.compactMap { runtimes[$0] }
+        let all = graph.nodeIDs.compactMap { runtimes[$0] }
         await stop(all)
         publishChangedStats()
         events.publish(.sessionStopped)
@@ -235,7 +235,7 @@ public actor DynamicSession {
             configuration: configuration, sink: sink
         )
         runtimes[nodeID] = runtime
-        nodeOrder.append(nodeID)
+        graph.addNode(id: nodeID, kind: kind, node: node)
         events.publish(.nodeAdded(node: nodeID, kind: kind, params: params))
         if runtime.isSource {
             runtime.context.setState(.ready)
@@ -258,74 +258,50 @@ public actor DynamicSession {
     }
 
     private func startReadySources() {
-        for nodeID in nodeOrder {
+        for nodeID in graph.nodeIDs {
             guard let runtime = runtimes[nodeID], runtime.isSource, !runtime.isStarted else { continue }
-            if runtime.outputs.values.contains(where: { !$0.currentLinks.isEmpty }) {
+            if runtime.outputs.values.contains(where: \.isConnected) {
                 start(runtime)
             }
         }
     }
 
     private func validate(_ link: PipelineDocument.LinkSpec) throws(SessionError) {
-        guard let source = runtimes[link.from] else {
+        guard runtimes[link.from] != nil else {
             throw SessionError(.notFound, "source node '\(link.from)' not found", node: link.from)
         }
         guard let destination = runtimes[link.to] else {
             throw SessionError(.notFound, "destination node '\(link.to)' not found", node: link.to)
         }
-        guard links[link.id] == nil else {
+        guard graph.mode(of: link.id) == nil else {
             throw SessionError(.conflict, "link \(link.id) already exists", node: link.to)
         }
-        guard let outputPin = source.node.outputPins.first(where: { $0.name == link.fromPin }) else {
-            let names = source.node.outputPins.map(\.name).joined(separator: ", ")
-            throw SessionError(.invalid, "'\(source.kind)' node '\(link.from)' has no output pin '\(link.fromPin)' (outputs: \(names.isEmpty ? "none" : names))", node: link.from)
+        for (side, address) in [(PipelineGraph.PinSide.output, link.id.source), (.input, link.id.destination)] {
+            guard !graph.hasPin(side, at: address), let vertex = graph.vertex(address.node) else { continue }
+            throw SessionError(.invalid, PipelineGraph.noSuchPin(side, address.pin, on: vertex, namingNode: true), node: address.node)
         }
-        guard let inputPin = PipelineCompiler.inputPin(of: destination.node, named: link.toPin) else {
-            let names = destination.node.inputPins.map(\.name).joined(separator: ", ")
-            throw SessionError(.invalid, "'\(destination.kind)' node '\(link.to)' has no input pin '\(link.toPin)' (inputs: \(names.isEmpty ? "none" : names))", node: link.to)
-        }
-        if let existing = linkOrder.first(where: { $0.toNode == link.to && $0.toPin == link.toPin }) {
+        if let existing = graph.links(into: link.to).first(where: { $0.toPin == link.toPin }) {
             throw SessionError(.conflict, "input pin '\(link.to).\(link.toPin)' already has a link from '\(existing.fromNode).\(existing.fromPin)'; disconnect it first (or use an audio::mixer)", node: link.to)
         }
         if destination.context.state.isFinal {
             throw SessionError(.invalid, "node '\(link.to)' has stopped (\(destination.context.state.name)); it cannot take a new link", node: link.to)
         }
-        let produced = resolvedOutputType(node: link.from, pin: outputPin, depth: 0)
-        if produced != .passthrough, !PacketType.canConnect(output: produced, toAnyOf: inputPin.acceptsTypes) {
-            let accepted = inputPin.acceptsTypes.map(\.description).joined(separator: " or ")
-            throw SessionError(.invalid, "type mismatch: '\(link.from).\(link.fromPin)' produces \(produced), but '\(link.to).\(link.toPin)' accepts \(accepted)", node: link.to)
+        // A passthrough output that nothing typed feeds yet may go anywhere: it is checked by use.
+        if case .mismatch(_, _, let message) = graph.typeCheck(from: link.id.source, to: link.id.destination) {
+            throw SessionError(.invalid, message, node: link.to)
         }
-    }
-
-    /// A passthrough output takes the type of what currently feeds its node; unknown stays passthrough.
-    private func resolvedOutputType(node nodeID: String, pin: OutputPin, depth: Int) -> PacketType {
-        guard pin.producesType == .passthrough, depth < 100 else { return pin.producesType }
-        for linkID in linkOrder where linkID.toNode == nodeID {
-            guard let upstream = runtimes[linkID.fromNode],
-                  let upstreamPin = upstream.node.outputPins.first(where: { $0.name == linkID.fromPin }) else { continue }
-            let type = resolvedOutputType(node: linkID.fromNode, pin: upstreamPin, depth: depth + 1)
-            if type != .passthrough { return type }
-        }
-        return .passthrough
     }
 
     private func attach(_ link: PipelineDocument.LinkSpec) {
-        guard let source = runtimes[link.from], let destination = runtimes[link.to],
-              let port = source.outputs[link.fromPin] else { return }
-        destination.inbox.addPin(link.toPin, capacity: configuration.nodeInputCapacity)
-        destination.inbox.addWriter(to: link.toPin)
-        port.add(.init(id: link.id, inbox: destination.inbox, mode: link.mode))
-        links[link.id] = link.mode
-        linkOrder.append(link.id)
+        guard let source = runtimes[link.from], let destination = runtimes[link.to], source.outputs[link.fromPin] != nil else { return }
+        source.connect(link.id, mode: link.mode, to: destination, capacity: configuration.nodeInputCapacity)
+        graph.addLink(link.id, mode: link.mode)
         events.publish(.linkAdded(link.id, mode: link.mode))
     }
 
     private func detach(_ linkID: LinkID) {
-        guard links.removeValue(forKey: linkID) != nil else { return }
-        linkOrder.removeAll { $0 == linkID }
-        if let removed = runtimes[linkID.fromNode]?.outputs[linkID.fromPin]?.remove(linkID) {
-            removed.inbox.removeWriter(from: linkID.toPin)
-        }
+        guard graph.removeLink(linkID) else { return }
+        runtimes[linkID.fromNode]?.disconnect(linkID)
         events.publish(.linkRemoved(linkID))
     }
 
@@ -366,7 +342,7 @@ public actor DynamicSession {
 
     /// Publishes the counters of every node whose counters changed since the last publication.
     private func publishChangedStats() {
-        for nodeID in nodeOrder {
+        for nodeID in graph.nodeIDs {
             guard let runtime = runtimes[nodeID] else { continue }
             let stats = runtime.context.stats
             if let last = lastPublishedStats[nodeID], !stats.countersDiffer(from: last) { continue }

@@ -88,6 +88,23 @@ final class NodeRuntime: Sendable {
         return final
     }
 
+    /// Wires output pin `link.fromPin` of this node to input pin `link.toPin` of `destination`
+    /// (adding the pin, with room for `capacity` packets, when it is a member of a dynamic family).
+    func connect(_ link: LinkID, mode: LinkMode, to destination: NodeRuntime, capacity: Int) {
+        guard let port = outputs[link.fromPin] else { return }
+        destination.inbox.addPin(link.toPin, capacity: capacity)
+        destination.inbox.addWriter(to: link.toPin)
+        port.add(.init(id: link, inbox: destination.inbox, mode: mode))
+    }
+
+    /// Unwires `link` from this node's output. The destination pin stays open: this is an edit,
+    /// not end of stream.
+    func disconnect(_ link: LinkID) {
+        if let removed = outputs[link.fromPin]?.remove(link) {
+            removed.inbox.removeWriter(from: link.toPin)
+        }
+    }
+
     /// Closes the inbox and ends every outgoing link, so downstream pins see end of stream.
     func finishLinks() {
         inbox.close()

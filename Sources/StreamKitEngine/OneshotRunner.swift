@@ -68,8 +68,8 @@ public struct OneshotRunner: Sendable {
             if let endpoint = planned.node as? any OneshotOutputEndpoint, let declared = endpoint.declaredContentType {
                 return declared
             }
-            for link in plan.links where link.spec.to == planned.id {
-                if let type = plan.node(link.spec.from)?.node.contentType { return type }
+            for link in plan.graph.links(into: planned.id) {
+                if let type = plan.graph.vertex(link.fromNode)?.node.contentType { return type }
             }
         }
         return inputContentType ?? "application/octet-stream"
@@ -119,16 +119,13 @@ public struct OneshotRunner: Sendable {
             ))
         }
         let byID = Dictionary(runtimes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for link in plan.links {
-            guard let source = byID[link.spec.from], let destination = byID[link.spec.to],
-                  let port = source.outputs[link.spec.fromPin] else { continue }
-            destination.inbox.addPin(link.spec.toPin, capacity: configuration.oneshotInputCapacity)
-            destination.inbox.addWriter(to: link.spec.toPin)
-            port.add(.init(id: link.id, inbox: destination.inbox, mode: link.spec.mode))
+        for link in plan.graph.linkIDs {
+            guard let source = byID[link.fromNode], let destination = byID[link.toNode], let mode = plan.graph.mode(of: link) else { continue }
+            source.connect(link, mode: mode, to: destination, capacity: configuration.oneshotInputCapacity)
         }
-        let fedPins = Set(plan.links.map { "\($0.spec.to)\u{0}\($0.spec.toPin)" })
+        let fedPins = plan.graph.fedInputs
         for runtime in runtimes {
-            for pin in runtime.inbox.pinNames where !fedPins.contains("\(runtime.id)\u{0}\(pin)") {
+            for pin in runtime.inbox.pinNames where !fedPins.contains(PinAddress(node: runtime.id, pin: pin)) {
                 runtime.inbox.endPin(pin)
             }
         }

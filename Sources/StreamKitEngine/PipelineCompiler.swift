@@ -51,162 +51,90 @@ public enum PipelineCompiler {
             }
         }
 
-        let nodesByID = Dictionary(planned.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var graph = PipelineGraph()
+        for node in planned { graph.addNode(id: node.id, kind: node.kind, node: node.node) }
         let declaredIDs = Set(document.nodes.map(\.id))
         var links: [PipelinePlan.PlannedLink] = []
-        var linksIntoPin: [String: [PipelineDocument.LinkSpec]] = [:]
-        var seenLinks = Set<LinkID>()
+        var specs: [LinkID: PipelineDocument.LinkSpec] = [:]
 
         for spec in document.links {
-            guard seenLinks.insert(spec.id).inserted else {
+            guard specs[spec.id] == nil else {
                 issues.append(PipelineIssue(code: "duplicate_link", message: "link \(spec.id) is declared twice", node: spec.to, line: spec.line))
                 continue
             }
+            specs[spec.id] = spec
             // Links to nodes that failed to build are not checked further: the node's own issue says why.
-            guard let source = nodesByID[spec.from], let destination = nodesByID[spec.to] else {
+            guard graph.vertex(spec.from) != nil, graph.vertex(spec.to) != nil else {
                 for missing in [spec.from, spec.to] where !declaredIDs.contains(missing) {
                     issues.append(PipelineIssue(code: "unknown_node", message: "link \(spec.id) refers to node '\(missing)', which does not exist", node: missing, line: spec.line))
                 }
                 continue
             }
             var ok = true
-            if !source.node.outputPins.contains(where: { $0.name == spec.fromPin }) {
-                let names = source.node.outputPins.map(\.name)
-                issues.append(PipelineIssue(
-                    code: "unknown_pin",
-                    message: "'\(source.kind)' has no output pin '\(spec.fromPin)' (outputs: \(names.isEmpty ? "none" : names.joined(separator: ", ")))",
-                    node: spec.from, pin: spec.fromPin, line: spec.line
-                ))
-                ok = false
-            }
-            if inputPin(of: destination.node, named: spec.toPin) == nil {
-                let names = destination.node.inputPins.map(\.name)
-                issues.append(PipelineIssue(
-                    code: "unknown_pin",
-                    message: "'\(destination.kind)' has no input pin '\(spec.toPin)' (inputs: \(names.isEmpty ? "none" : names.joined(separator: ", ")))",
-                    node: spec.to, pin: spec.toPin, line: spec.line
-                ))
+            for (side, address) in [(PipelineGraph.PinSide.output, spec.id.source), (.input, spec.id.destination)] {
+                guard !graph.hasPin(side, at: address), let vertex = graph.vertex(address.node) else { continue }
+                let message = PipelineGraph.noSuchPin(side, address.pin, on: vertex, namingNode: false)
+                issues.append(PipelineIssue(code: "unknown_pin", message: message, node: address.node, pin: address.pin, line: spec.line))
                 ok = false
             }
             if ok {
-                linksIntoPin["\(spec.to)\u{0}\(spec.toPin)", default: []].append(spec)
+                graph.addLink(spec.id, mode: spec.mode)
                 links.append(.init(spec: spec, type: .any))
             }
         }
 
-        for (_, specs) in linksIntoPin.sorted(by: { $0.key < $1.key }) where specs.count > 1 {
+        for (_, ids) in graph.linksByInput.sorted(by: { $0.key < $1.key }) where ids.count > 1 {
             // Every input pin (a member of a dynamic family too) takes one link: merging two
             // streams into one pin would interleave their packets, which is never what is meant.
-            guard let first = specs.first else { continue }
-            let sources = specs.map { "'\($0.from).\($0.fromPin)'" }.joined(separator: ", ")
+            let into = ids.compactMap { specs[$0] }
+            guard let first = into.first else { continue }
+            let sources = into.map { "'\($0.from).\($0.fromPin)'" }.joined(separator: ", ")
             issues.append(PipelineIssue(
                 code: "pin_taken",
-                message: "input pin '\(first.toPin)' takes one link but has \(specs.count): \(sources) (use an audio::mixer to combine streams)",
-                node: first.to, pin: first.toPin, line: specs.last?.line
+                message: "input pin '\(first.toPin)' takes one link but has \(into.count): \(sources) (use an audio::mixer to combine streams)",
+                node: first.to, pin: first.toPin, line: into.last?.line
             ))
         }
 
-        let resolved = resolveOutputTypes(nodes: planned, links: links)
         for index in links.indices {
             let spec = links[index].spec
-            guard let source = nodesByID[spec.from], let destination = nodesByID[spec.to],
-                  let pin = inputPin(of: destination.node, named: spec.toPin) else { continue }
-            let produced = resolved["\(spec.from)\u{0}\(spec.fromPin)"] ?? .any
-            links[index].type = produced
-            if produced == .passthrough {
+            guard let check = graph.typeCheck(from: spec.id.source, to: spec.id.destination),
+                  let pin = graph.inputPin(spec.id.destination) else { continue }
+            switch check {
+            case .fits(let produced):
+                links[index].type = produced
+            case .unresolved:
+                links[index].type = .passthrough
                 if document.mode == .dynamic || pin.acceptsTypes.contains(.any) { continue }
+                let kind = graph.vertex(spec.from)?.kind ?? ""
                 issues.append(PipelineIssue(
                     code: "unresolved_type",
-                    message: "the type on '\(spec.from).\(spec.fromPin)' cannot be known ('\(source.kind)' passes its input through, and nothing typed feeds it)",
+                    message: "the type on '\(spec.from).\(spec.fromPin)' cannot be known ('\(kind)' passes its input through, and nothing typed feeds it)",
                     node: spec.to, pin: spec.toPin, line: spec.line
                 ))
-                continue
-            }
-            if !PacketType.canConnect(output: produced, toAnyOf: pin.acceptsTypes) {
-                let accepted = pin.acceptsTypes.map(\.description).joined(separator: " or ")
+            case .mismatch(let produced, let accepted, let message):
+                links[index].type = produced
                 issues.append(PipelineIssue(
                     code: "type_mismatch",
-                    message: "type mismatch: '\(spec.from).\(spec.fromPin)' produces \(produced), but '\(spec.to).\(spec.toPin)' accepts \(accepted)"
-                        + Self.audioHint(produced: produced, accepted: pin.acceptsTypes, destination: spec.to),
+                    message: message + Self.audioHint(produced: produced, accepted: accepted, destination: spec.to),
                     node: spec.to, pin: spec.toPin, line: spec.line
                 ))
             }
         }
 
-        issues += cycleIssues(nodes: planned, links: links, registry: registry)
+        let bidirectional = Set(planned.filter { registry.definition(for: $0.kind)?.bidirectional == true }.map(\.id))
+        for cycle in graph.cycles(exempt: bidirectional) {
+            issues.append(PipelineIssue(code: "cycle", message: "circular dependency: \(cycle.joined(separator: " -> "))", node: cycle.last))
+        }
 
         for node in planned where !node.node.inputPins.isEmpty && document.mode == .oneshot {
-            if !links.contains(where: { $0.spec.to == node.id }) {
+            if graph.links(into: node.id).isEmpty {
                 warnings.append(PipelineIssue(code: "unconnected_input", message: "no input is connected; the node will receive nothing", node: node.id, line: node.line))
             }
         }
 
         guard issues.isEmpty else { throw PipelineValidationError(issues: issues) }
-        return PipelinePlan(document: document, nodes: planned, links: links, warnings: warnings)
-    }
-
-    /// The input pin `name` refers to: an exact pin, or a member of a dynamic family.
-    static func inputPin(of node: any Node, named name: String) -> InputPin? {
-        node.inputPins.first { $0.name == name } ?? node.inputPins.first { $0.matches(name) }
-    }
-
-    /// Replaces `Passthrough` outputs with the type of what feeds the node, over as many rounds as a chain needs.
-    static func resolveOutputTypes(nodes: [PipelinePlan.PlannedNode], links: [PipelinePlan.PlannedLink]) -> [String: PacketType] {
-        var types: [String: PacketType] = [:]
-        for node in nodes {
-            for pin in node.node.outputPins { types["\(node.id)\u{0}\(pin.name)"] = pin.producesType }
-        }
-        for _ in 0..<100 {
-            var changed = false
-            for node in nodes {
-                for pin in node.node.outputPins where types["\(node.id)\u{0}\(pin.name)"] == .passthrough {
-                    let upstream = links.lazy
-                        .filter { $0.spec.to == node.id }
-                        .compactMap { types["\($0.spec.from)\u{0}\($0.spec.fromPin)"] }
-                        .first { $0 != .passthrough }
-                    if let upstream {
-                        types["\(node.id)\u{0}\(pin.name)"] = upstream
-                        changed = true
-                    }
-                }
-            }
-            if !changed { break }
-        }
-        return types
-    }
-
-    /// Cycles are refused unless a node in them is bidirectional (a network peer).
-    static func cycleIssues(nodes: [PipelinePlan.PlannedNode], links: [PipelinePlan.PlannedLink], registry: NodeRegistry) -> [PipelineIssue] {
-        var successors: [String: [String]] = [:]
-        for link in links { successors[link.spec.from, default: []].append(link.spec.to) }
-        let bidirectional = Set(nodes.filter { registry.definition(for: $0.kind)?.bidirectional == true }.map(\.id))
-        var color: [String: Int] = [:]  // 0 unvisited, 1 on the path, 2 done
-        var path: [String] = []
-        var issues: [PipelineIssue] = []
-        var reported = Set<Set<String>>()
-
-        func visit(_ id: String) {
-            color[id] = 1
-            path.append(id)
-            for next in successors[id, default: []] {
-                switch color[next, default: 0] {
-                case 0: visit(next)
-                case 1:
-                    guard let start = path.firstIndex(of: next) else { continue }
-                    let cycle = Array(path[start...])
-                    let members = Set(cycle)
-                    if members.isDisjoint(with: bidirectional), reported.insert(members).inserted {
-                        let text = (cycle + [next]).joined(separator: " -> ")
-                        issues.append(PipelineIssue(code: "cycle", message: "circular dependency: \(text)", node: next))
-                    }
-                default: break
-                }
-            }
-            path.removeLast()
-            color[id] = 2
-        }
-        for node in nodes where color[node.id, default: 0] == 0 { visit(node.id) }
-        return issues
+        return PipelinePlan(document: document, nodes: planned, links: links, graph: graph, warnings: warnings)
     }
 }
 

@@ -22,6 +22,8 @@ public struct PipelinePlan: Sendable {
     public var document: PipelineDocument
     public var nodes: [PlannedNode]
     public var links: [PlannedLink]
+    /// The nodes and links as a graph (what the runners wire).
+    public var graph: PipelineGraph
     /// Things that will work but are probably not what the author meant (unknown params, unconnected inputs).
     public var warnings: [PipelineIssue]
 

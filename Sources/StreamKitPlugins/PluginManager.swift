@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import StreamKitCore
+import StreamKitScheduling
 import Synchronization
 
 /// Owns the plugin directory, the loaded plugins and their entries in the node registry.

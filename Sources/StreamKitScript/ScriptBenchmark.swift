@@ -1,4 +1,5 @@
 import StreamKitCore
+import StreamKitEngine
 
 /// Measures the cost of `process(packet)` calls on text packets, as `core::script` makes them
 /// (batched hops onto the script's queue, packet objects built and read back), for `skit bench script`.

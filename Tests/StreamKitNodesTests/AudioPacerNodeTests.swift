@@ -1,4 +1,6 @@
 import StreamKitCore
+import StreamKitEngine
+import StreamKitSchema
 import Testing
 
 @testable import StreamKitNodes

@@ -1,5 +1,6 @@
 import Foundation
 import StreamKitCore
+import StreamKitSchema
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 import StreamKitCore
+import StreamKitSchema
 import Testing
 
 @testable import StreamKitNodes

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import StreamKitCore
 import StreamKitNodes
+import StreamKitScheduling
 import Synchronization
 
 /// Streams audio through one session's media sockets for a load test: reads the output node

@@ -11,7 +11,7 @@ import StreamKitCore
 ///
 /// Unlike the original, the node ends once its input has ended and the queued frames have
 /// been sent at pace: no silence is made after end of input, so it never runs forever.
-struct AudioPacerNode: Node {
+struct AudioPacerNode: DefinedNode {
     static let kind = "audio::pacer"
     /// Length of one silent frame.
     static let silenceFrameMilliseconds = 20
@@ -76,14 +76,7 @@ struct AudioPacerNode: Node {
     /// `initial_sample_rate` / `initial_channels` is given (a format needs both).
     init(params: JSONValue) throws {
         speed = try PacingSchedule.validSpeed(params["speed"], kind: Self.kind) ?? 1.0
-        if let value = params["buffer_size"], !value.isNull {
-            guard let size = value.intValue, size >= 1 else {
-                throw StreamKitError.configuration("\(Self.kind): buffer_size must be an integer ≥ 1, got \(value.jsonString())")
-            }
-            bufferSize = size
-        } else {
-            bufferSize = 32
-        }
+        bufferSize = try PacingSchedule.integer(params, "buffer_size", default: 32, minimum: 1, kind: Self.kind)
         if let value = params["generate_silence"], !value.isNull {
             guard let flag = value.boolValue else {
                 throw StreamKitError.configuration("\(Self.kind): generate_silence must be true or false, got \(value.jsonString())")
@@ -124,9 +117,6 @@ struct AudioPacerNode: Node {
         }
     }
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
-
     func run(context: NodeContext) async throws {
         context.setState(.running)
         let clock = ContinuousClock()
@@ -158,9 +148,7 @@ struct AudioPacerNode: Node {
 
             if !inputOpen {
                 // Input ended: send what is queued at pace, then stop (no silence any more).
-                if queue.isEmpty { return }
-                guard await PacingSchedule.sleepTowardsDue(schedule, clock: clock, context: context) else { return }
-                while let update = context.pollParamsUpdate() { schedule.apply(update, kind: Self.kind) }
+                guard await schedule.drainStep(queue: queue, clock: clock, context: context, kind: Self.kind) else { return }
                 continue
             }
 
@@ -181,18 +169,13 @@ struct AudioPacerNode: Node {
                 }
             }
 
-            // Wait for input or the next tick. A full queue stops taking from `in`, so the
-            // producer waits (backpressure); parameter updates still get through.
-            let ticking = !queue.isEmpty || silence != nil
-            let timeout = ticking ? schedule.timeUntilDue(at: clock.now) : nil
-            let skipping: Set<String> = queue.count >= bufferSize ? ["in"] : []
-            guard let input = await context.next(skipping: skipping, timeout: timeout) else {
-                if context.isShutdownRequested || Task.isCancelled { return }
-                inputOpen = false
-                continue
-            }
+            // Wait for input or the next tick.
+            let input = await schedule.awaitInput(
+                context: context, clock: clock, ticking: !queue.isEmpty || silence != nil, queued: queue.count,
+                bufferSize: bufferSize, kind: Self.kind
+            )
             switch input {
-            case .packet(_, .audio(let frame)):
+            case .packet(.audio(let frame)):
                 let durationUs = frame.durationUs ?? 0
                 // With silence running the clock never idles, so only a silent-less pacer
                 // restarts its schedule when audio resumes after a gap.
@@ -201,12 +184,12 @@ struct AudioPacerNode: Node {
             case .packet:
                 // Only raw audio can be paced on an audio clock.
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                schedule.apply(update, kind: Self.kind)
-            case .inputClosed:
-                inputOpen = false
-            case .timeout:
+            case .tick:
                 continue
+            case .ended:
+                inputOpen = false
+            case .stop:
+                return
             }
         }
     }

@@ -3,7 +3,7 @@ import StreamKitCore
 /// `audio::gain`: multiplies every sample by a linear gain, tunable while running.
 ///
 /// A change of gain is ramped over `ramp_ms` (linear), so a tune never clicks.
-struct GainNode: Node {
+struct GainNode: DefinedNode {
     static let kind = "audio::gain"
     static let maximumGain = 4.0
 
@@ -27,9 +27,6 @@ struct GainNode: Node {
         gain = Float(params.number("gain", or: 1.0))
         rampMilliseconds = params.number("ramp_ms", or: 10)
     }
-
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
 
     func run(context: NodeContext) async throws {
         var ramp = GainRamp(gain: gain)

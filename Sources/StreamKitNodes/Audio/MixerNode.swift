@@ -31,7 +31,7 @@ import StreamKitCore
 /// (never fewer); frames as long as the frames of the first input that delivered (the "lead"),
 /// or `clocked.frame_samples_per_channel`. Timestamps follow the lead's, extrapolated by sample
 /// count; durations come from the sample count; `sequence` counts output frames from 0.
-struct MixerNode: Node {
+struct MixerNode: DefinedNode {
     static let kind = "audio::mixer"
     // Limits on the clocked parameters, so buffer sizes derived from them cannot overflow.
     static let maximumSampleRate = 768_000
@@ -142,8 +142,6 @@ struct MixerNode: Node {
         guard let numInputs else { return Self.definition.inputs }
         return (0..<numInputs).map { InputPin(name: "in_\($0)", accepts: [.anyRawAudio]) }
     }
-
-    var outputPins: [OutputPin] { Self.definition.outputs }
 
     func run(context: NodeContext) async throws {
         context.setState(.running)

@@ -5,7 +5,7 @@ import StreamKitCore
 ///
 /// Unlike the original, a format change mid-stream does not fail the node: the old stream is
 /// flushed and a new resampler takes over.
-struct ResamplerNode: Node {
+struct ResamplerNode: DefinedNode {
     static let allowedFrameSizes = [0, 120, 240, 480, 960, 1920, 2880]
 
     static let definition = NodeDefinition(
@@ -36,7 +36,6 @@ struct ResamplerNode: Node {
         outputFrameSize = params.integer("output_frame_size", or: 960)
     }
 
-    var inputPins: [InputPin] { Self.definition.inputs }
     var outputPins: [OutputPin] {
         [OutputPin(name: "out", produces: .rawAudio(AudioFormat(sampleRate: targetRate, channels: targetChannels)))]
     }
@@ -47,9 +46,9 @@ struct ResamplerNode: Node {
     func run(context: NodeContext) async throws {
         var stream: ResampledStream?
         var framer = Reframer(frameSize: outputFrameSize, sampleRate: targetRate)
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .audio(let frame)):
+        while let packet = await context.nextPacket(refusingUpdates: "audio::resampler parameters cannot be changed while it runs") {
+            switch packet {
+            case .audio(let frame):
                 guard frame.channels > 0, frame.sampleRate > 0 else {
                     context.countErrored()
                     continue
@@ -84,12 +83,8 @@ struct ResamplerNode: Node {
                     }
                     offset = end
                 } while offset < frame.samples.count
-            case .packet(_, let other):
+            case let other:
                 try await context.send(other)
-            case .paramsUpdate(let update):
-                update.reject("audio::resampler parameters cannot be changed while it runs")
-            case .inputClosed, .timeout:
-                continue
             }
         }
         if var last = stream {

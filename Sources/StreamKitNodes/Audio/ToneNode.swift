@@ -4,7 +4,7 @@ import StreamKitCore
 /// `audio::tone`: a source of synthetic audio — a sine, white noise or silence — of a given
 /// rate, channel count and duration, for demos, tests and load tests. It produces as fast as
 /// its consumers take it (put an `audio::pacer` after it for real time).
-struct ToneNode: Node {
+struct ToneNode: DefinedNode {
     enum Waveform: String, Sendable { case sine, noise, silence }
 
     static let definition = NodeDefinition(
@@ -49,7 +49,6 @@ struct ToneNode: Node {
         }
     }
 
-    var inputPins: [InputPin] { [] }
     var outputPins: [OutputPin] { [OutputPin(name: "out", produces: .rawAudio(AudioFormat(sampleRate: sampleRate, channels: channels)))] }
 
     func run(context: NodeContext) async throws {

@@ -15,28 +15,19 @@ protocol StreamingAudioDecoder: AnyObject, Sendable {
 /// with the decoding on the node's blocking queue and timestamps from the sample count.
 enum StreamingDecoderLoop {
     static func run(kind: String, context: NodeContext, decoder: any StreamingAudioDecoder) async throws {
-        var sentFrames: UInt64 = 0
-        var sequence: UInt64 = 0
+        var timeline = AudioTimeline()
         var receivedBytes = 0
 
         func send(_ frames: [AudioFrame]) async throws {
             for var frame in frames where frame.frameCount > 0 && frame.sampleRate > 0 {
-                let count = UInt64(frame.frameCount)
-                let rate = UInt64(frame.sampleRate)
-                frame.metadata = PacketMetadata(
-                    timestampUs: sentFrames * 1_000_000 / rate,
-                    durationUs: count * 1_000_000 / rate,
-                    sequence: sequence
-                )
-                sentFrames += count
-                sequence += 1
+                frame.metadata = timeline.stamp(frameCount: frame.frameCount, sampleRate: frame.sampleRate)
                 try await context.send(.audio(frame))
             }
         }
 
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .binary(let binary)):
+        while let packet = await context.nextPacket(refusingUpdates: "\(kind) has no live parameters") {
+            switch packet {
+            case .binary(let binary):
                 guard !binary.data.isEmpty else { continue }
                 receivedBytes += binary.data.count
                 let data = binary.data
@@ -48,12 +39,8 @@ enum StreamingDecoderLoop {
                     throw error
                 }
                 try await send(frames)
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("\(kind) has no live parameters")
-            case .inputClosed, .timeout:
-                continue
             }
         }
         if context.isShutdownRequested { return }

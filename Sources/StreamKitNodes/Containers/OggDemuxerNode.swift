@@ -6,7 +6,7 @@ import StreamKitCore
 /// audio packets carry timestamps and durations from the granule positions, the last one cut
 /// to the end-of-stream position. Broken input (not Ogg, truncated, bad checksums, no Opus
 /// stream, an empty upload) fails the node with a message saying which.
-struct OggDemuxerNode: Node {
+struct OggDemuxerNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "containers::ogg::demuxer",
         description: "Demuxes Ogg Opus (RFC 7845) into Opus packets: the OpusHead first, then audio packets with timestamps from granule positions.",
@@ -17,14 +17,11 @@ struct OggDemuxerNode: Node {
         factory: { _ in OggDemuxerNode() }
     )
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
-
     func run(context: NodeContext) async throws {
         var demuxer = OggOpusDemuxer()
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .binary(let binary)):
+        while let packet = await context.nextPacket(refusingUpdates: "containers::ogg::demuxer has no live parameters") {
+            switch packet {
+            case .binary(let binary):
                 let outputs: [OggOpusDemuxer.Output]
                 do {
                     outputs = try demuxer.feed(binary.data)
@@ -35,12 +32,8 @@ struct OggDemuxerNode: Node {
                 for output in outputs {
                     try await context.send(.binary(BinaryPacket(data: output.data, metadata: output.metadata)))
                 }
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("containers::ogg::demuxer has no live parameters")
-            case .inputClosed, .timeout:
-                continue
             }
         }
         if context.isShutdownRequested { return }

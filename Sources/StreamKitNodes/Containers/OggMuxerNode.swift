@@ -9,7 +9,7 @@ import StreamKitCore
 /// from its TOC byte), and the last packet's `duration_us` trims the end. A page is closed once
 /// it holds `page_duration_ms` of audio, and goes out as soon as the next packet arrives (so the
 /// final page, flagged end-of-stream, always carries audio).
-struct OggMuxerNode: Node {
+struct OggMuxerNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "containers::ogg::muxer",
         description: "Muxes Opus packets into a streamed Ogg Opus file (RFC 7845: OpusHead, OpusTags, granule positions, pre-skip, end-of-stream page).",
@@ -41,8 +41,6 @@ struct OggMuxerNode: Node {
     var preSkip: Int
     var pageDurationSamples: Int
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
     var contentType: String? { "audio/ogg" }
 
     func run(context: NodeContext) async throws {
@@ -73,26 +71,22 @@ struct OggMuxerNode: Node {
             pager = nil
         }
 
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .binary(let packet)):
-                let data = packet.data
-                if OpusHead.isHead(data) {
-                    guard case .success(let head) = OpusHead.parse(data) else {
-                        context.countErrored()
-                        throw StreamKitError.invalidData("containers::ogg::muxer got an invalid OpusHead packet")
-                    }
+        while let packet = await context.nextPacket(refusingUpdates: "containers::ogg::muxer parameters cannot be changed while it runs") {
+            switch packet {
+            case .binary(let packet):
+                let samples: Int, counted: Int
+                switch try OpusMuxerInput.classify(packet, muxer: "containers::ogg::muxer", context: context) {
+                case .head(let head):
                     if head == currentHead { continue }
                     // A new stream (e.g. the encoder restarted): end this one and chain a new one.
                     try await end()
                     try await begin(head)
                     continue
-                }
-                if OpusHead.isTags(data) { continue }
-                guard let samples = OpusPacketInfo.sampleCount(data) else {
-                    context.countErrored()
-                    context.countDiscarded()
+                case .tags, .unreadable:
                     continue
+                case .audio(let all, let kept):
+                    samples = all
+                    counted = kept
                 }
                 if pager == nil {
                     try await begin(OpusHead(channels: channels, preSkip: preSkip, inputSampleRate: 48_000))
@@ -104,19 +98,11 @@ struct OggMuxerNode: Node {
                     try await send(current.flush())
                     pageSamples = 0
                 }
-                var counted = samples
-                if let durationUs = packet.metadata?.durationUs, durationUs > 0 {
-                    counted = min(samples, OpusTime.samples(microseconds: durationUs))
-                }
                 pageSamples += samples
-                current.append(data, samples: counted)
+                current.append(packet.data, samples: counted)
                 pager = current
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("containers::ogg::muxer parameters cannot be changed while it runs")
-            case .inputClosed, .timeout:
-                continue
             }
         }
         if context.isShutdownRequested { return }

@@ -2,7 +2,7 @@ import StreamKitCore
 
 /// `containers::wav::demuxer`: reads a WAV byte stream (PCM 8/16/24/32-bit, float 32/64, any
 /// rate and channel count) and sends float audio frames at the file's own rate and channels.
-struct WAVDemuxerNode: Node {
+struct WAVDemuxerNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "containers::wav::demuxer",
         description: "Decodes a WAV stream into audio frames (PCM s16/s24/s32/u8, float 32/64; the file's own rate and channels).",
@@ -17,35 +17,24 @@ struct WAVDemuxerNode: Node {
 
     var frameSize: Int
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
     var contentType: String? { "audio/wav" }
 
     func run(context: NodeContext) async throws {
         var parser = WAVStreamParser(maxFramesPerChunk: frameSize)
-        var sentFrames: UInt64 = 0
-        var sequence: UInt64 = 0
+        var timeline = AudioTimeline()
         var receivedAny = false
 
         func send(_ chunks: [[Float]], format: WAVFormat?) async throws {
             guard let format else { return }
             for samples in chunks where !samples.isEmpty {
-                let frames = UInt64(samples.count / format.channels)
-                let rate = UInt64(format.sampleRate)
-                let metadata = PacketMetadata(
-                    timestampUs: sentFrames * 1_000_000 / rate,
-                    durationUs: frames * 1_000_000 / rate,
-                    sequence: sequence
-                )
+                let metadata = timeline.stamp(frameCount: samples.count / format.channels, sampleRate: format.sampleRate)
                 try await context.send(.audio(AudioFrame(sampleRate: format.sampleRate, channels: format.channels, samples: samples, metadata: metadata)))
-                sentFrames += frames
-                sequence += 1
             }
         }
 
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .binary(let binary)):
+        while let packet = await context.nextPacket(refusingUpdates: "containers::wav::demuxer has no live parameters") {
+            switch packet {
+            case .binary(let binary):
                 receivedAny = receivedAny || !binary.data.isEmpty
                 do {
                     let chunks = try parser.feed(binary.data)
@@ -54,12 +43,8 @@ struct WAVDemuxerNode: Node {
                     context.countErrored()
                     throw StreamKitError.invalidData(error.message)
                 }
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("containers::wav::demuxer has no live parameters")
-            case .inputClosed, .timeout:
-                continue
             }
         }
         if context.isShutdownRequested { return }

@@ -5,7 +5,7 @@ import StreamKitCore
 /// The header goes out before the length is known, with the "unknown length" sizes that
 /// ffmpeg and other readers accept for streamed WAV. The format comes from the first frame;
 /// later frames with another rate or channel count fail the node (a WAV has one format).
-struct WAVMuxerNode: Node {
+struct WAVMuxerNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "containers::wav::muxer",
         description: "Encodes audio frames as a streamed WAV file (16-bit PCM or 32-bit float).",
@@ -20,16 +20,14 @@ struct WAVMuxerNode: Node {
 
     var encoding: WAVWriter.OutputEncoding
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
     var contentType: String? { "audio/wav" }
 
     func run(context: NodeContext) async throws {
         var writer: WAVWriter?
         var format: (rate: Int, channels: Int)?
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .audio(let frame)):
+        while let packet = await context.nextPacket(refusingUpdates: "containers::wav::muxer parameters cannot be changed while it runs") {
+            switch packet {
+            case .audio(let frame):
                 if let format, format.rate != frame.sampleRate || format.channels != frame.channels {
                     throw StreamKitError.invalidData(
                         "containers::wav::muxer: the audio format changed mid-stream from \(format.rate) Hz \(format.channels) ch to \(frame.sampleRate) Hz \(frame.channels) ch; a WAV has one format (put an audio::resampler before the muxer)"
@@ -48,12 +46,8 @@ struct WAVMuxerNode: Node {
                 guard let writer else { continue }
                 bytes += writer.encode(frame.samples)
                 try await context.send(.binary(BinaryPacket(data: bytes, contentType: "audio/wav", metadata: frame.metadata)))
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("containers::wav::muxer parameters cannot be changed while it runs")
-            case .inputClosed, .timeout:
-                continue
             }
         }
     }

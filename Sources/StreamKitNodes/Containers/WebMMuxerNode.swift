@@ -7,7 +7,7 @@ import StreamKitCore
 /// afterwards). `file` writes the whole file at the end with sizes and a Duration. The
 /// in-band `OpusHead` (from the encoder) becomes the track's CodecPrivate and CodecDelay;
 /// without one, a header is made from `channels` and `sample_rate` with libopus' usual delay.
-struct WebMMuxerNode: Node {
+struct WebMMuxerNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "containers::webm::muxer",
         description: "Muxes Opus packets into WebM (live: streamed with unknown sizes; file: written at the end with a duration).",
@@ -35,8 +35,6 @@ struct WebMMuxerNode: Node {
     var channels: Int
     var mode: WebMOpusWriter.Mode
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
     var contentType: String? { Self.contentType }
 
     func run(context: NodeContext) async throws {
@@ -48,15 +46,12 @@ struct WebMMuxerNode: Node {
             try await context.send(.binary(BinaryPacket(data: bytes, contentType: Self.contentType, metadata: metadata)))
         }
 
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .binary(let packet)):
-                let data = packet.data
-                if OpusHead.isHead(data) {
-                    guard case .success(let head) = OpusHead.parse(data) else {
-                        context.countErrored()
-                        throw StreamKitError.invalidData("containers::webm::muxer got an invalid OpusHead packet")
-                    }
+        while let packet = await context.nextPacket(refusingUpdates: "containers::webm::muxer parameters cannot be changed while it runs") {
+            switch packet {
+            case .binary(let packet):
+                let samples: Int, kept: Int
+                switch try OpusMuxerInput.classify(packet, muxer: "containers::webm::muxer", context: context) {
+                case .head(let head):
                     if writer == nil {
                         let created = WebMOpusWriter(mode: mode, head: head)
                         writer = created
@@ -66,12 +61,11 @@ struct WebMMuxerNode: Node {
                         throw StreamKitError.invalidData("containers::webm::muxer: the Opus stream changed from \(writer?.head.channels ?? 0) to \(head.channels) channels mid-stream")
                     }
                     continue
-                }
-                if OpusHead.isTags(data) { continue }
-                guard let samples = OpusPacketInfo.sampleCount(data) else {
-                    context.countErrored()
-                    context.countDiscarded()
+                case .tags, .unreadable:
                     continue
+                case .audio(let all, let trimmed):
+                    samples = all
+                    kept = trimmed
                 }
                 if writer == nil {
                     let created = WebMOpusWriter(mode: mode, head: fallbackHead)
@@ -79,19 +73,11 @@ struct WebMMuxerNode: Node {
                     try await send(created.header())
                 }
                 guard var current = writer else { continue }
-                var kept = samples
-                if let durationUs = packet.metadata?.durationUs, durationUs > 0 {
-                    kept = min(samples, OpusTime.samples(microseconds: durationUs))
-                }
-                let bytes = current.append(data, samples: samples, keptSamples: kept)
+                let bytes = current.append(packet.data, samples: samples, keptSamples: kept)
                 writer = current
                 try await send(bytes, metadata: packet.metadata)
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("containers::webm::muxer parameters cannot be changed while it runs")
-            case .inputClosed, .timeout:
-                continue
             }
         }
         if context.isShutdownRequested { return }

@@ -3,7 +3,7 @@ import StreamKitCore
 
 /// `core::file_reader`: reads a file in chunks and sends them as binary packets.
 /// Reads happen on the node's blocking queue, never on the cooperative pool.
-struct FileReaderNode: Node {
+struct FileReaderNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "core::file_reader",
         description: "Reads a file and sends its bytes in chunks.",
@@ -19,9 +19,6 @@ struct FileReaderNode: Node {
 
     var path: String
     var chunkSize: Int
-
-    var inputPins: [InputPin] { [] }
-    var outputPins: [OutputPin] { Self.definition.outputs }
 
     func run(context: NodeContext) async throws {
         let path = self.path

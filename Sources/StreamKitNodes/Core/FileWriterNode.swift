@@ -3,7 +3,7 @@ import StreamKitCore
 
 /// `core::file_writer`: writes the bytes of binary packets to a file (created or truncated).
 /// Writes happen on the node's blocking queue, never on the cooperative pool.
-struct FileWriterNode: Node {
+struct FileWriterNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "core::file_writer",
         description: "Writes incoming bytes to a file.",
@@ -20,29 +20,22 @@ struct FileWriterNode: Node {
     var path: String
     var chunkSize: Int
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { [] }
-
     func run(context: NodeContext) async throws {
         let path = self.path
         let file = try await context.blocking.run { try FileWriteHandle(path: path) }
         var pending: [UInt8] = []
         do {
-            while let input = await context.next() {
-                switch input {
-                case .packet(_, .binary(let binary)):
+            while let packet = await context.nextPacket(refusingUpdates: "core::file_writer parameters cannot be changed while it writes") {
+                switch packet {
+                case .binary(let binary):
                     pending += binary.data
                     if pending.count >= chunkSize {
                         let bytes = pending
                         pending.removeAll(keepingCapacity: true)
                         try await context.blocking.run { try file.write(bytes) }
                     }
-                case .packet:
+                default:
                     context.countDiscarded()
-                case .paramsUpdate(let update):
-                    update.reject("core::file_writer parameters cannot be changed while it writes")
-                case .inputClosed, .timeout:
-                    continue
                 }
             }
             let rest = pending

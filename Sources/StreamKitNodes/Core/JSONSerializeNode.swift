@@ -2,7 +2,7 @@ import StreamKitCore
 
 /// `core::json_serialize`: turns every packet into JSON bytes (one document per packet,
 /// newline-terminated when `newline_delimited`, which makes the output NDJSON).
-struct JSONSerializeNode: Node {
+struct JSONSerializeNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "core::json_serialize",
         description: "Serialises packets as JSON (optionally NDJSON).",
@@ -19,8 +19,6 @@ struct JSONSerializeNode: Node {
     var pretty: Bool
     var newlineDelimited: Bool
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
     var contentType: String? { newlineDelimited ? "application/x-ndjson" : "application/json" }
 
     func run(context: NodeContext) async throws {

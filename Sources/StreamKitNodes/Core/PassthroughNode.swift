@@ -1,7 +1,7 @@
 import StreamKitCore
 
 /// `core::passthrough`: forwards every packet unchanged (no copy: packets are copy-on-write).
-struct PassthroughNode: Node {
+struct PassthroughNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "core::passthrough",
         description: "Forwards every packet unchanged.",
@@ -11,9 +11,6 @@ struct PassthroughNode: Node {
         outputs: [OutputPin(name: "out", produces: .passthrough)],
         factory: { _ in PassthroughNode() }
     )
-
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
 
     func run(context: NodeContext) async throws {
         while let input = await context.next() {

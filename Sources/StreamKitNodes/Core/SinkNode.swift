@@ -1,7 +1,7 @@
 import StreamKitCore
 
 /// `core::sink`: takes everything and discards it (the end of a branch that is only observed).
-struct SinkNode: Node {
+struct SinkNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "core::sink",
         description: "Consumes and discards every packet.",
@@ -11,9 +11,6 @@ struct SinkNode: Node {
         outputs: [],
         factory: { _ in SinkNode() }
     )
-
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { [] }
 
     func run(context: NodeContext) async throws {
         while let input = await context.next() {

@@ -2,7 +2,7 @@ import StreamKitCore
 
 /// `core::telemetry_tap`: watches the packets going through, publishes telemetry about them
 /// (speech results, custom events, audio levels), and forwards every packet unchanged.
-struct TelemetryTapNode: Node {
+struct TelemetryTapNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "core::telemetry_tap",
         description: "Forwards packets unchanged and publishes telemetry events about them (including audio levels).",
@@ -16,9 +16,6 @@ struct TelemetryTapNode: Node {
     )
 
     var params: JSONValue
-
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
 
     func run(context: NodeContext) async throws {
         var mapper = TelemetryMapper(params: params, terminal: false)
@@ -41,7 +38,7 @@ struct TelemetryTapNode: Node {
 
 /// `core::telemetry_out`: the terminal variant, for best-effort side branches: publishes
 /// telemetry about what it receives and forwards nothing.
-struct TelemetryOutNode: Node {
+struct TelemetryOutNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "core::telemetry_out",
         description: "Publishes telemetry events about the packets it receives (a terminal node for side branches).",
@@ -53,9 +50,6 @@ struct TelemetryOutNode: Node {
     )
 
     var params: JSONValue
-
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { [] }
 
     func run(context: NodeContext) async throws {
         var mapper = TelemetryMapper(params: params, terminal: true)

@@ -2,7 +2,7 @@ import StreamKitCore
 
 /// `core::text_chunker`: splits streaming text into sentences, clauses or groups of words,
 /// so that a speech synthesiser can start before the whole text has arrived.
-struct TextChunkerNode: Node {
+struct TextChunkerNode: DefinedNode {
     enum SplitMode: String, Sendable { case sentences, clauses, words }
 
     static let definition = NodeDefinition(
@@ -29,19 +29,16 @@ struct TextChunkerNode: Node {
 
     var chunker: TextChunker
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
-
     func run(context: NodeContext) async throws {
         var chunker = self.chunker
         // Bytes may split a UTF-8 sequence between packets; keep the incomplete tail for the next one.
         var pendingBytes: [UInt8] = []
-        while let input = await context.next() {
+        while let packet = await context.nextPacket(refusingUpdates: "core::text_chunker parameters cannot be changed while it runs") {
             var text: String
-            switch input {
-            case .packet(_, .text(let value)):
+            switch packet {
+            case .text(let value):
                 text = value
-            case .packet(_, .binary(let binary)):
+            case .binary(let binary):
                 pendingBytes += binary.data
                 let complete = TextChunker.completeUTF8Prefix(pendingBytes)
                 guard let decoded = String(validating: pendingBytes[..<complete], as: UTF8.self) else {
@@ -50,13 +47,8 @@ struct TextChunkerNode: Node {
                 }
                 pendingBytes.removeFirst(complete)
                 text = decoded
-            case .packet:
+            default:
                 context.countDiscarded()
-                continue
-            case .paramsUpdate(let update):
-                update.reject("core::text_chunker parameters cannot be changed while it runs")
-                continue
-            case .inputClosed, .timeout:
                 continue
             }
             guard !text.isEmpty else { continue }

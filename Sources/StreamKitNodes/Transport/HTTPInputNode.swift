@@ -2,7 +2,7 @@ import StreamKitCore
 
 /// `streamkit::http_input`: stands for a oneshot run's input bytes (the HTTP request's media,
 /// or the file given to `skit run -i`). The engine binds it to the run's byte source.
-struct HTTPInputNode: OneshotInputEndpoint {
+struct HTTPInputNode: OneshotInputEndpoint, DefinedNode {
     static let definition = NodeDefinition(
         kind: "streamkit::http_input",
         description: "The input bytes of a oneshot run (the uploaded media, or `skit run -i`).",
@@ -17,9 +17,8 @@ struct HTTPInputNode: OneshotInputEndpoint {
     var source: (any ByteSource)?
     var sourceContentType: String?
 
-    var inputPins: [InputPin] { [] }
-    // Advertised as Binary; the original produced Any internally, which hid type errors.
-    var outputPins: [OutputPin] { Self.definition.outputs }
+    // The definition's pins. Its output is advertised as Binary; the original produced Any
+    // internally, which hid type errors.
 
     func bound(to source: any ByteSource, contentType: String?) -> any Node {
         HTTPInputNode(source: source, sourceContentType: contentType)
@@ -40,7 +39,7 @@ struct HTTPInputNode: OneshotInputEndpoint {
 
 /// `streamkit::http_output`: stands for a oneshot run's output bytes (the HTTP response body,
 /// or `skit run -o`). Writes the bytes of every binary packet, in order, as they come.
-struct HTTPOutputNode: OneshotOutputEndpoint {
+struct HTTPOutputNode: OneshotOutputEndpoint, DefinedNode {
     static let definition = NodeDefinition(
         kind: "streamkit::http_output",
         description: "The output bytes of a oneshot run (the HTTP response body, or `skit run -o`).",
@@ -57,9 +56,6 @@ struct HTTPOutputNode: OneshotOutputEndpoint {
     var declaredContentType: String?
     var sink: (any ByteSink)?
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { [] }
-
     func bound(to sink: any ByteSink) -> any Node {
         HTTPOutputNode(declaredContentType: declaredContentType, sink: sink)
     }
@@ -68,20 +64,16 @@ struct HTTPOutputNode: OneshotOutputEndpoint {
         guard let sink else {
             throw StreamKitError.configuration("streamkit::http_output has no output bound (it only works in a oneshot run)")
         }
-        while let input = await context.next() {
-            switch input {
-            case .packet(_, .binary(let binary)):
+        while let packet = await context.nextPacket(refusingUpdates: "streamkit::http_output has no live parameters") {
+            switch packet {
+            case .binary(let binary):
                 do {
                     try await sink.write(binary.data)
                 } catch {
                     throw NodeStopRequested(reason: .outputClosed)
                 }
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("streamkit::http_output has no live parameters")
-            case .inputClosed, .timeout:
-                continue
             }
         }
     }

@@ -11,8 +11,7 @@ public final class MediaEndpoints: Sendable {
     /// The endpoints of this process (sessions are process-wide, so are their sockets).
     public static let shared = MediaEndpoints()
 
-    private let inputs = Mutex<[String: MediaInputEndpoint]>([:])
-    private let outputs = Mutex<[String: MediaOutputEndpoint]>([:])
+    private let endpoints = Mutex<[String: any MediaEndpoint]>([:])
 
     public init() {}
 
@@ -20,30 +19,45 @@ public final class MediaEndpoints: Sendable {
 
     /// The input endpoint of a running `transport::websocket::input` node.
     public func input(session: String, node: String) -> MediaInputEndpoint? {
-        inputs.withLock { $0[Self.key(session: session, node: node)] }
+        endpoints.withLock { $0[Self.key(session: session, node: node)] } as? MediaInputEndpoint
     }
 
     /// The output endpoint of a running `transport::websocket::output` node.
     public func output(session: String, node: String) -> MediaOutputEndpoint? {
-        outputs.withLock { $0[Self.key(session: session, node: node)] }
+        endpoints.withLock { $0[Self.key(session: session, node: node)] } as? MediaOutputEndpoint
     }
 
-    func register(_ endpoint: MediaInputEndpoint, session: String, node: String) {
-        inputs.withLock { $0[Self.key(session: session, node: node)] = endpoint }
+    /// Makes `endpoint` the one of the `kind` node running with `context`, until the returned
+    /// registration ends. Throws for a node outside a dynamic session: its socket would have no address.
+    func register(_ endpoint: any MediaEndpoint, for context: NodeContext, kind: String) throws -> Registration {
+        guard let session = context.sessionID else {
+            throw StreamKitError.configuration("\(kind) needs a dynamic session (its socket lives under /api/v1/sessions/{session})")
+        }
+        let key = Self.key(session: session, node: context.nodeID)
+        endpoints.withLock { $0[key] = endpoint }
+        return Registration(endpoints: self, key: key, endpoint: endpoint)
     }
 
-    func register(_ endpoint: MediaOutputEndpoint, session: String, node: String) {
-        outputs.withLock { $0[Self.key(session: session, node: node)] = endpoint }
-    }
+    /// An endpoint's time as the registered one; `end()` it when the node stops.
+    struct Registration {
+        fileprivate let endpoints: MediaEndpoints
+        fileprivate let key: String
+        fileprivate let endpoint: any MediaEndpoint
 
-    /// Removes an endpoint, only if it is still the one registered (a replaced node keeps its new one).
-    func remove(_ endpoint: MediaInputEndpoint, session: String, node: String) {
-        inputs.withLock { if $0[Self.key(session: session, node: node)] === endpoint { $0[Self.key(session: session, node: node)] = nil } }
-        endpoint.close()
-    }
-
-    func remove(_ endpoint: MediaOutputEndpoint, session: String, node: String) {
-        outputs.withLock { if $0[Self.key(session: session, node: node)] === endpoint { $0[Self.key(session: session, node: node)] = nil } }
-        endpoint.close()
+        /// Removes the endpoint, only if it is still the one registered (a replaced node keeps
+        /// its new one), and closes it.
+        func end() {
+            endpoints.endpoints.withLock { if $0[key] === endpoint { $0[key] = nil } }
+            endpoint.close()
+        }
     }
 }
+
+/// What both kinds of media endpoint offer the registry: they can be closed when their node ends.
+protocol MediaEndpoint: AnyObject, Sendable {
+    /// The node has ended: sockets see the end of the stream.
+    func close()
+}
+
+extension MediaInputEndpoint: MediaEndpoint {}
+extension MediaOutputEndpoint: MediaEndpoint {}

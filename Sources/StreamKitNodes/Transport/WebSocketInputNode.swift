@@ -10,7 +10,7 @@ import StreamKitCore
 /// holding an Ogg Opus stream cut anywhere (a page may span messages, a message may hold several
 /// pages); it is decoded to 48 kHz audio with the pipeline's own Ogg demuxer and Opus decoder.
 /// The `encoding` parameter fixes one for every client. Audio waits in a bounded jitter buffer.
-struct WebSocketInputNode: Node {
+struct WebSocketInputNode: DefinedNode {
     static let kind = "transport::websocket::input"
 
     static let definition = NodeDefinition(
@@ -38,16 +38,10 @@ struct WebSocketInputNode: Node {
         jitterMilliseconds = params.integer("jitter_buffer_ms", or: 200)
     }
 
-    var inputPins: [InputPin] { [] }
-    var outputPins: [OutputPin] { Self.definition.outputs }
-
     func run(context: NodeContext) async throws {
-        guard let session = context.sessionID else {
-            throw StreamKitError.configuration("\(Self.kind) needs a dynamic session (its socket lives under /api/v1/sessions/{session})")
-        }
         let endpoint = MediaInputEndpoint(defaultFormat: format, capacityMilliseconds: jitterMilliseconds, encoding: encoding)
-        MediaEndpoints.shared.register(endpoint, session: session, node: context.nodeID)
-        defer { MediaEndpoints.shared.remove(endpoint, session: session, node: context.nodeID) }
+        let registration = try MediaEndpoints.shared.register(endpoint, for: context, kind: Self.kind)
+        defer { registration.end() }
         context.setState(.running)
         while !context.isShutdownRequested {
             if let frame = endpoint.take() {

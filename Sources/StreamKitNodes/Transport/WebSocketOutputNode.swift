@@ -10,7 +10,7 @@ import StreamKitCore
 /// Opus once for all of them, on its blocking queue, and only while one is connected; audio at
 /// a rate Opus does not take (44.1 kHz, …) is resampled to 48 kHz with the `audio::resampler`
 /// code first. A slow client loses its oldest audio; it never holds up the pipeline.
-struct WebSocketOutputNode: Node {
+struct WebSocketOutputNode: DefinedNode {
     static let kind = "transport::websocket::output"
 
     static let definition = NodeDefinition(
@@ -40,16 +40,10 @@ struct WebSocketOutputNode: Node {
         clientBuffer = params.integer("client_buffer", or: 50)
     }
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { [] }
-
     func run(context: NodeContext) async throws {
-        guard let session = context.sessionID else {
-            throw StreamKitError.configuration("\(Self.kind) needs a dynamic session (its socket lives under /api/v1/sessions/{session})")
-        }
         let endpoint = MediaOutputEndpoint(listenerCapacity: clientBuffer, sampleFormat: sampleFormat, encoding: encoding)
-        MediaEndpoints.shared.register(endpoint, session: session, node: context.nodeID)
-        defer { MediaEndpoints.shared.remove(endpoint, session: session, node: context.nodeID) }
+        let registration = try MediaEndpoints.shared.register(endpoint, for: context, kind: Self.kind)
+        defer { registration.end() }
         context.setState(.running)
         var opus: OpusStreamEncoder?
         let bitrate = opusBitrate

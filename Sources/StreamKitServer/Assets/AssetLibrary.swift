@@ -1,5 +1,6 @@
 import Foundation
 import StreamKitCore
+import StreamKitScheduling
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StreamKitCore
+import StreamKitScheduling
 
 /// Audio assets: list (system and user files), upload a user file, delete a user file.
 enum AssetRoutes {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import StreamKitCore
 import StreamKitPlugins
+import StreamKitScheduling
 
 /// `GET /api/v1/plugins`, `POST /api/v1/plugins` (multipart field `plugin`) and
 /// `DELETE /api/v1/plugins/{kind}?keep_file=`.

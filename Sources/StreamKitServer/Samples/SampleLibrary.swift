@@ -1,6 +1,7 @@
 import Foundation
 import StreamKitCore
 import StreamKitEngine
+import StreamKitScheduling
 
 #if canImport(Glibc)
 import Glibc

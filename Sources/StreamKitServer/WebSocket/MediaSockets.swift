@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import StreamKitCore
 import StreamKitNodes
+import StreamKitScheduling
 
 /// Live media over WebSocket: `GET /api/v1/sessions/{session}/media/{node}` connects to a running
 /// `transport::websocket::input` node (the client sends audio) or `transport::websocket::output`

@@ -1,5 +1,6 @@
 import Foundation
 import StreamKitCore
+import StreamKitEngine
 import Synchronization
 @testable import StreamKitNodes
 

@@ -1,6 +1,7 @@
 import Foundation
 import StreamKitCore
 import StreamKitEngine
+import StreamKitSchema
 import Synchronization
 import Testing
 @testable import StreamKitNodes

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StreamKitCore
+import StreamKitEngine
 import Synchronization
 @testable import StreamKitScript
 

@@ -8,7 +8,7 @@ import StreamKitCore
 /// trimming), so the output has exactly the samples the file holds. Packets are decoded in
 /// batches on the node's blocking queue. A packet that fails to decode is counted and skipped;
 /// a stream where nothing decodes fails the node.
-struct OpusDecoderNode: Node {
+struct OpusDecoderNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "audio::opus::decoder",
         description: "Decodes Opus packets to 48 kHz float audio (libopus), in the stream's own channel count, honouring pre-skip and end trimming.",
@@ -26,7 +26,6 @@ struct OpusDecoderNode: Node {
 
     var channels: Int
 
-    var inputPins: [InputPin] { [InputPin(name: "in", accepts: [.opusAudio])] }
     var outputPins: [OutputPin] { [OutputPin(name: "out", produces: .rawAudio(AudioFormat(sampleRate: 48_000, channels: channels)))] }
 
     func run(context: NodeContext) async throws {
@@ -58,9 +57,9 @@ struct OpusDecoderNode: Node {
             }
         }
 
-        func take(_ input: NodeInput) async throws {
-            switch input {
-            case .packet(_, .binary(let packet)):
+        func take(_ packet: Packet) async throws {
+            switch packet {
+            case .binary(let packet):
                 if OpusHead.isHead(packet.data) {
                     try await flush()
                     switch OpusHead.parse(packet.data) {
@@ -70,23 +69,16 @@ struct OpusDecoderNode: Node {
                 } else if !OpusHead.isTags(packet.data) {
                     batch.append(packet)
                 }
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("audio::opus::decoder parameters cannot be changed while it runs")
-            case .inputClosed, .timeout:
-                break
             }
         }
 
-        while let input = await context.next() {
-            try await take(input)
-            // Take what is already queued, so one trip to the blocking queue decodes a batch.
-            while batch.count < context.batchSize, let more = context.nextIfReady() {
-                try await take(more)
-            }
-            try await flush()
-        }
+        // Batches, so that one trip to the blocking queue decodes several packets.
+        try await context.readInBatches(
+            refusingUpdates: "audio::opus::decoder parameters cannot be changed while it runs",
+            batched: { batch.count }, take: take, flush: flush
+        )
         if context.isShutdownRequested { return }
         if !decodedAny && consecutiveErrors > 0 {
             throw StreamKitError.codec("no packet decoded as Opus (last error: \(lastError))")

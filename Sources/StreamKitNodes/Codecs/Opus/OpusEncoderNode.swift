@@ -11,7 +11,7 @@ import StreamKitCore
 ///
 /// The channel count is fixed by `channels` or by the first frame (1 → mono, more → stereo);
 /// later frames with another count are mixed to it. Encoding runs on the node's blocking queue.
-struct OpusEncoderNode: Node {
+struct OpusEncoderNode: DefinedNode {
     static let definition = NodeDefinition(
         kind: "audio::opus::encoder",
         description: "Encodes float audio to Opus (libopus): bitrate, frame duration, application, channels, complexity. Pads the last frame and keeps timestamps.",
@@ -42,8 +42,6 @@ struct OpusEncoderNode: Node {
     var channels: Int
     var complexity: Int
 
-    var inputPins: [InputPin] { Self.definition.inputs }
-    var outputPins: [OutputPin] { Self.definition.outputs }
     var contentType: String? { "audio/opus" }
 
     func run(context: NodeContext) async throws {
@@ -74,29 +72,22 @@ struct OpusEncoderNode: Node {
             }
         }
 
-        func take(_ input: NodeInput) throws {
-            switch input {
-            case .packet(_, .audio(let frame)):
+        func take(_ packet: Packet) throws {
+            switch packet {
+            case .audio(let frame):
                 guard frame.channels > 0, frame.samples.count % frame.channels == 0 else {
                     throw StreamKitError.invalidData("audio::opus::encoder got a frame of \(frame.samples.count) samples in \(frame.channels) channels")
                 }
                 if !frame.samples.isEmpty { batch.append(frame) }
-            case .packet:
+            default:
                 context.countDiscarded()
-            case .paramsUpdate(let update):
-                update.reject("audio::opus::encoder parameters cannot be changed while it runs")
-            case .inputClosed, .timeout:
-                break
             }
         }
 
-        while let input = await context.next() {
-            try take(input)
-            while batch.count < context.batchSize, let more = context.nextIfReady() {
-                try take(more)
-            }
-            try await encode(final: false)
-        }
+        try await context.readInBatches(
+            refusingUpdates: "audio::opus::encoder parameters cannot be changed while it runs",
+            batched: { batch.count }, take: take, flush: { try await encode(final: false) }
+        )
         if context.isShutdownRequested { return }
         try await encode(final: true)
     }

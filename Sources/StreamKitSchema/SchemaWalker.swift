@@ -1,225 +1,15 @@
 import Foundation
-
-/// One problem found in a value, located by a path like `params.clocked.sample_rate`
-/// or `params.items[2]`.
-public struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
-    /// Where the problem is: the root name passed to the validator, then `.field` for object
-    /// fields (`["odd key"]` when the name is not a plain identifier) and `[index]` for array items.
-    public var path: String
-    /// What is wrong, for people: `expected a number ≤ 4, got 7`, `required field is missing`, …
-    public var message: String
-
-    /// Creates a violation.
-    public init(path: String, message: String) {
-        self.path = path
-        self.message = message
-    }
-
-    /// `path: message`.
-    public var description: String { "\(path): \(message)" }
-}
-
-/// The outcome of validating a value against a JSON Schema.
-public struct SchemaValidationResult: Sendable, Equatable {
-    /// Errors: the value does not satisfy the schema. In document order.
-    public var violations: [SchemaViolation]
-    /// Warnings: object fields the schema does not declare, where the schema does not say
-    /// whether extra fields are allowed (no `additionalProperties`). They are ignored at run
-    /// time, so they are reported but do not make the value invalid. In document order.
-    public var unknownFields: [SchemaViolation]
-
-    /// Creates a result.
-    public init(violations: [SchemaViolation] = [], unknownFields: [SchemaViolation] = []) {
-        self.violations = violations
-        self.unknownFields = unknownFields
-    }
-
-    /// True when there are no violations (unknown-field warnings do not count).
-    public var isValid: Bool { violations.isEmpty }
-}
-
-/// Validates JSON values (node parameters) against the subset of JSON Schema that node
-/// schemas use.
-///
-/// Supported keywords: `type` (a name or a list of names; `integer` accepts whole numbers),
-/// `nullable`, `enum`, `const`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`
-/// (numbers, or the older boolean form), `multipleOf`, `minLength`, `maxLength`, `pattern`,
-/// `items` (a schema, or a list for tuples), `prefixItems`, `minItems`, `maxItems`,
-/// `uniqueItems`, `properties`, `patternProperties`, `required`, `additionalProperties`,
-/// `minProperties`, `maxProperties`, `allOf`, `anyOf`, `oneOf`, `not`, and `$ref` to JSON
-/// pointers inside the same root schema (`#/definitions/X`, `#/$defs/X`, `#`). Other keywords
-/// (`default`, `description`, `title`, `format`, …) are ignored. `true` and `{}` accept
-/// everything, `false` rejects everything. A broken schema never crashes the validator:
-/// an invalid `pattern` or an unresolvable `$ref` is treated as no constraint, and `$ref`
-/// cycles are cut.
-///
-/// Every problem is reported, not just the first, in document order.
-public enum JSONSchemaValidator {
-    /// Validates `value` against `schema`.
-    ///
-    /// - Parameters:
-    ///   - value: The value to check, e.g. a node's parameters.
-    ///   - schema: The JSON Schema; `$ref`s are resolved against it.
-    ///   - rootPath: The name paths start with.
-    /// - Returns: The violations (errors) and the unknown-field warnings.
-    public static func validate(_ value: JSONValue, against schema: JSONValue, rootPath: String = "params") -> SchemaValidationResult {
-        let walker = SchemaWalker(root: schema)
-        let outcome = walker.check(value, against: schema, at: SchemaLocation(path: rootPath, order: []),
-                                   context: SchemaContext())
-        return SchemaValidationResult(violations: finish(outcome.errors), unknownFields: finish(outcome.warnings))
-    }
-
-    /// Puts issues in document order (stable) and drops exact duplicates.
-    private static func finish(_ issues: [SchemaIssue]) -> [SchemaViolation] {
-        let sorted = issues.enumerated().sorted { lhs, rhs in
-            if lhs.element.order == rhs.element.order { return lhs.offset < rhs.offset }
-            return lhs.element.order.lexicographicallyPrecedes(rhs.element.order)
-        }
-        var seen = Set<String>()
-        var result: [SchemaViolation] = []
-        for (_, issue) in sorted where seen.insert(issue.path + "\u{0}" + issue.message).inserted {
-            result.append(SchemaViolation(path: issue.path, message: issue.message))
-        }
-        return result
-    }
-}
-
-// MARK: - Defaults
-
-extension JSONValue {
-    /// Returns this value with missing object fields filled from each property's `default`
-    /// in `schema`.
-    ///
-    /// Fields that are present are kept as they are; nested objects that are present get
-    /// their own missing fields filled, recursively. When this value is `null` and the
-    /// schema describes an object (`"type": "object"`, or `properties` without a `type`),
-    /// filling starts from an empty object. `$ref`s (within `schema`) and `allOf` branches
-    /// are followed. Values that are not objects are returned unchanged.
-    public func applyingDefaults(from schema: JSONValue) -> JSONValue {
-        let filler = DefaultsFiller(root: schema)
-        if case .null = self, filler.describesObject(schema) {
-            return filler.fill(.object(JSONObject()), schema: schema, depth: 0)
-        }
-        return filler.fill(self, schema: schema, depth: 0)
-    }
-}
-
-private struct DefaultsFiller {
-    let root: JSONValue
-    let maxDepth = 64
-
-    func fill(_ value: JSONValue, schema: JSONValue, depth: Int) -> JSONValue {
-        guard case .object(var object) = value, depth < maxDepth else { return value }
-        for (key, propertySchema) in properties(of: schema) {
-            if let existing = object[key] {
-                if case .object = existing {
-                    object[key] = fill(existing, schema: propertySchema, depth: depth + 1)
-                }
-            } else if let defaultValue = defaultValue(of: propertySchema) {
-                object[key] = fill(defaultValue, schema: propertySchema, depth: depth + 1)
-            }
-        }
-        return .object(object)
-    }
-
-    /// Whether a `null` value should become `{}` before filling.
-    func describesObject(_ schema: JSONValue) -> Bool {
-        guard let resolved = SchemaPointer.follow(schema, root: root).objectValue else { return false }
-        switch resolved["type"] {
-        case .string(let name)?: return name == "object"
-        case .array(let names)?: return names.contains("object") && !names.contains("null")
-        case nil: return resolved["properties"]?.objectValue != nil
-        default: return false
-        }
-    }
-
-    /// The declared properties, in schema order, including those of `$ref` targets and
-    /// `allOf` branches (the first declaration of a name wins).
-    private func properties(of schema: JSONValue) -> [(String, JSONValue)] {
-        var result: [(String, JSONValue)] = []
-        var seen = Set<String>()
-        collect(schema, into: &result, seen: &seen, hops: 0)
-        return result
-    }
-
-    private func collect(_ schema: JSONValue, into result: inout [(String, JSONValue)], seen: inout Set<String>, hops: Int) {
-        guard hops < 16, let object = schema.objectValue else { return }
-        if let properties = object["properties"]?.objectValue {
-            for (key, value) in properties where seen.insert(key).inserted {
-                result.append((key, value))
-            }
-        }
-        if let reference = object["$ref"]?.stringValue, let target = SchemaPointer.resolve(reference, in: root) {
-            collect(target, into: &result, seen: &seen, hops: hops + 1)
-        }
-        for branch in object["allOf"]?.arrayValue ?? [] {
-            collect(branch, into: &result, seen: &seen, hops: hops + 1)
-        }
-    }
-
-    private func defaultValue(of schema: JSONValue) -> JSONValue? {
-        var current = schema
-        for _ in 0..<16 {
-            guard let object = current.objectValue else { return nil }
-            if let value = object["default"] { return value }
-            guard let reference = object["$ref"]?.stringValue,
-                  let target = SchemaPointer.resolve(reference, in: root) else { return nil }
-            current = target
-        }
-        return nil
-    }
-}
-
-// MARK: - $ref
-
-private enum SchemaPointer {
-    /// Resolves `#`, `#/definitions/X`, `#/$defs/X` or any other JSON pointer fragment
-    /// within `root`; nil for anything else (remote references are not supported).
-    static func resolve(_ reference: String, in root: JSONValue) -> JSONValue? {
-        guard reference.hasPrefix("#") else { return nil }
-        let pointer = reference.dropFirst()
-        if pointer.isEmpty { return root }
-        guard pointer.hasPrefix("/") else { return nil }
-        var current = root
-        for rawToken in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            let decoded = String(rawToken).removingPercentEncoding ?? String(rawToken)
-            let token = decoded.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-            switch current {
-            case .object(let object):
-                guard let next = object[token] else { return nil }
-                current = next
-            case .array(let array):
-                guard let index = Int(token), array.indices.contains(index) else { return nil }
-                current = array[index]
-            default:
-                return nil
-            }
-        }
-        return current
-    }
-
-    /// Follows a chain of `$ref`-only hops to the schema that does the describing.
-    static func follow(_ schema: JSONValue, root: JSONValue) -> JSONValue {
-        var current = schema
-        for _ in 0..<16 {
-            guard let reference = current["$ref"]?.stringValue, let target = resolve(reference, in: root) else { break }
-            current = target
-        }
-        return current
-    }
-}
-
-// MARK: - Walking
+import StreamKitCore
 
 /// A violation or warning before sorting: `order` is the position in the document
 /// (object field ordinals and array indices from the root).
-private struct SchemaIssue {
+struct SchemaIssue {
     var path: String
     var order: [Int]
     var message: String
 }
 
-private struct SchemaLocation {
+struct SchemaLocation {
     var path: String
     var order: [Int]
 
@@ -241,7 +31,7 @@ private struct SchemaLocation {
 
 /// Why a schema turned a value away "at the door": its type, or the values it allows.
 /// Used to merge the branches of `anyOf` / `oneOf` into one readable message.
-private struct RootRejection {
+struct RootRejection {
     var types: [String] = []
     var values: [JSONValue] = []
 
@@ -251,7 +41,7 @@ private struct RootRejection {
     }
 }
 
-private struct SchemaOutcome {
+struct SchemaOutcome {
     var errors: [SchemaIssue] = []
     var warnings: [SchemaIssue] = []
     /// Set when the schema rejected the value itself by `type`, `enum`, `const` or `false`.
@@ -290,7 +80,7 @@ private struct SchemaOutcome {
 }
 
 /// Field names in declaration order with fast membership.
-private struct OrderedNames {
+struct OrderedNames {
     private(set) var list: [String] = []
     private var set: Set<String> = []
 
@@ -305,7 +95,7 @@ private struct OrderedNames {
     }
 }
 
-private struct SchemaContext {
+struct SchemaContext {
     /// Field names declared for the current value by enclosing schemas (`allOf` siblings,
     /// the schema holding an `anyOf`): they are not "unknown".
     var knownFields = OrderedNames()
@@ -319,7 +109,7 @@ private struct SchemaContext {
     }
 }
 
-private final class SchemaWalker {
+final class SchemaWalker {
     let root: JSONValue
     static let maxDepth = 128
     private var regexCache: [String: NSRegularExpression?] = [:]

@@ -1,27 +1,11 @@
+import StreamKitCore
 import Synchronization
-
-/// Identifies a link: `from_node.from_pin -> to_node.to_pin`.
-public struct LinkID: Sendable, Hashable, CustomStringConvertible {
-    public var fromNode: String
-    public var fromPin: String
-    public var toNode: String
-    public var toPin: String
-
-    public init(fromNode: String, fromPin: String, toNode: String, toPin: String) {
-        self.fromNode = fromNode
-        self.fromPin = fromPin
-        self.toNode = toNode
-        self.toPin = toPin
-    }
-
-    public var description: String { "\(fromNode).\(fromPin) -> \(toNode).\(toPin)" }
-}
 
 /// The sending side of one output pin: the set of links it fans out to.
 ///
 /// Links can be added and removed while the node runs (dynamic sessions); each send
 /// works on a snapshot, so a change takes effect from the next packet.
-public final class OutputPort: Sendable {
+public final class OutputPort: NodeOutputDestination {
     /// One destination of the port.
     public struct Link: Sendable {
         public var id: LinkID
@@ -66,5 +50,32 @@ public final class OutputPort: Sendable {
             defer { links.removeAll() }
             return links
         }
+    }
+
+    public var isConnected: Bool {
+        links.withLock { !$0.isEmpty }
+    }
+
+    /// Sends to each link in turn (on a snapshot of the links): a reliable link waits while its
+    /// pin is full, a best-effort link drops instead. A link whose receiver has gone is removed.
+    public func deliver(_ packet: Packet) async -> OutputDelivery {
+        var delivery = OutputDelivery()
+        for link in currentLinks {
+            delivery.links += 1
+            let result: NodeInbox.SendResult
+            switch link.mode {
+            case .reliable: result = await link.inbox.send(packet, to: link.id.toPin)
+            case .bestEffort: result = link.inbox.trySend(packet, to: link.id.toPin)
+            }
+            switch result {
+            case .delivered: delivery.open += 1
+            case .dropped:
+                delivery.open += 1
+                delivery.dropped += 1
+            case .closed:
+                remove(link.id)
+            }
+        }
+        return delivery
     }
 }

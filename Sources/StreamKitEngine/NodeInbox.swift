@@ -1,3 +1,5 @@
+import StreamKitCore
+import StreamKitScheduling
 import Synchronization
 
 /// The receiving side of a node: one bounded queue per input pin plus a control queue,
@@ -11,7 +13,7 @@ import Synchronization
 /// A producer that finds its pin full suspends with its packet parked in the pin's wait
 /// list; the consumer moves the oldest parked packet into the queue as it takes one out
 /// and resumes that producer. Nothing is lost and order is kept.
-public final class NodeInbox: Sendable {
+public final class NodeInbox: NodeInputSource {
     /// The outcome of offering a packet.
     public enum SendResult: Sendable, Equatable {
         case delivered
@@ -87,6 +89,29 @@ public final class NodeInbox: Sendable {
             let allEnded = pins.allSatisfy { $0.ended && $0.endReported }
             if allEnded && (count > 0 || endsWithNoPins) { return .end }
             return .nothing
+        }
+
+        /// What offering a packet to a pin found.
+        enum Offer {
+            /// The consumer was waiting for this pin with nothing ahead: hand the packet straight to it.
+            case handOff(CheckedContinuation<NodeInput?, Never>)
+            /// The packet is queued.
+            case queued
+            /// The pin is full (or producers are parked on it, who go first).
+            case full
+        }
+
+        /// Offers `packet` to the pin at `index`: straight to a consumer waiting on it when
+        /// nothing is queued ahead, else into the queue when there is room. Nothing overtakes
+        /// queued or parked packets, so order is kept.
+        mutating func offer(_ packet: Packet, at index: Int) -> Offer {
+            if let receiver, !receiverSkipping.contains(pins[index].name), pins[index].isDrained, controls.isEmpty {
+                self.receiver = nil
+                return .handOff(receiver)
+            }
+            guard pins[index].buffer.count < pins[index].capacity, pins[index].parked.isEmpty else { return .full }
+            pins[index].buffer.push(packet)
+            return .queued
         }
 
         /// If the consumer is waiting and something is ready, hands the consumer back with its result.
@@ -179,15 +204,11 @@ public final class NodeInbox: Sendable {
         let (result, wake) = state.withLock { state -> (SendResult, CheckedContinuation<NodeInput?, Never>?) in
             if state.closed { return (.closed, nil) }
             guard let index = state.pins.firstIndex(where: { $0.name == pin }) else { return (.closed, nil) }
-            if let receiver = state.receiver, !state.receiverSkipping.contains(pin), state.pins[index].isDrained, state.controls.isEmpty {
-                state.receiver = nil
-                return (.delivered, receiver)
+            switch state.offer(packet, at: index) {
+            case .handOff(let receiver): return (.delivered, receiver)
+            case .queued: return (.delivered, nil)
+            case .full: return (.dropped, nil)
             }
-            guard state.pins[index].buffer.count < state.pins[index].capacity, state.pins[index].parked.isEmpty else {
-                return (.dropped, nil)
-            }
-            state.pins[index].buffer.push(packet)
-            return (.delivered, nil)
         }
         wake?.resume(returning: .packet(pin: pin, packet))
         return result
@@ -204,16 +225,13 @@ public final class NodeInbox: Sendable {
         let fast = state.withLock { state -> FastPath in
             if state.closed { return .done(.closed) }
             guard let index = state.pins.firstIndex(where: { $0.name == pin }) else { return .done(.closed) }
-            if let receiver = state.receiver, !state.receiverSkipping.contains(pin), state.pins[index].isDrained, state.controls.isEmpty {
-                state.receiver = nil
-                return .handOff(receiver)
+            switch state.offer(packet, at: index) {
+            case .handOff(let receiver): return .handOff(receiver)
+            case .queued: return .done(.delivered)
+            case .full:
+                state.nextSendID &+= 1
+                return .mustWait(state.nextSendID)
             }
-            if state.pins[index].buffer.count < state.pins[index].capacity, state.pins[index].parked.isEmpty {
-                state.pins[index].buffer.push(packet)
-                return .done(.delivered)
-            }
-            state.nextSendID &+= 1
-            return .mustWait(state.nextSendID)
         }
         switch fast {
         case .done(let result):
@@ -242,16 +260,13 @@ public final class NodeInbox: Sendable {
             if state.closed || Task.isCancelled { return .resume(.closed) }
             guard let index = state.pins.firstIndex(where: { $0.name == pin }) else { return .resume(.closed) }
             // Room may have appeared since the fast path looked.
-            if let receiver = state.receiver, !state.receiverSkipping.contains(pin), state.pins[index].isDrained, state.controls.isEmpty {
-                state.receiver = nil
-                return .handOff(receiver)
+            switch state.offer(packet, at: index) {
+            case .handOff(let receiver): return .handOff(receiver)
+            case .queued: return .resume(.delivered)
+            case .full:
+                state.pins[index].parked.push(ParkedSend(id: id, packet: packet, continuation: continuation))
+                return .parked
             }
-            if state.pins[index].buffer.count < state.pins[index].capacity, state.pins[index].parked.isEmpty {
-                state.pins[index].buffer.push(packet)
-                return .resume(.delivered)
-            }
-            state.pins[index].parked.push(ParkedSend(id: id, packet: packet, continuation: continuation))
-            return .parked
         }
         switch outcome {
         case .resume(let result): continuation.resume(returning: result)

@@ -1,3 +1,4 @@
+import StreamKitEngine
 import Synchronization
 import Testing
 @testable import StreamKitCore

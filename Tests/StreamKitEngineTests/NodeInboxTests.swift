@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
-@testable import StreamKitCore
+import StreamKitCore
+@testable import StreamKitEngine
 
 @Suite("NodeInbox: bounded per-pin queues, backpressure, end of stream")
 struct NodeInboxTests {

@@ -1,3 +1,4 @@
+import StreamKitSchema
 import Testing
 import StreamKitCore
 
