@@ -21,6 +21,8 @@ let package = Package(
         // The Swift example plugin: `swift build -c release --product GainNativeSwift`.
         .library(name: "GainNativeSwift", type: .dynamic, targets: ["GainNativeSwift"]),
         .library(name: "StreamKitComponentModel", targets: ["StreamKitComponentModel"]),
+        // Talk to a running server from another Swift program.
+        .library(name: "StreamKitClient", targets: ["StreamKitClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -85,11 +87,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The plugin host: each plugin node's own thread and the generic plugin node (lifecycle,
+        // input, output delivery, parameter updates) that every kind of plugin runs in.
+        .target(name: "StreamKitPluginHost", dependencies: ["StreamKitCore", "CStreamKitPluginHost"], swiftSettings: swiftSettings),
+        // Thread naming for the plugin host (a GNU extension Swift's Glibc module does not show).
+        .target(name: "CStreamKitPluginHost"),
         // WASM plugins as nodes: components of the world streamkit:plugin@0.1.0 on StreamKitComponentModel.
         .target(
             name: "StreamKitWasmPlugins",
             dependencies: [
-                "StreamKitCore", "StreamKitComponentModel", "StreamKitNativePlugins",
+                "StreamKitCore", "StreamKitComponentModel", "StreamKitPluginHost",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -98,7 +105,7 @@ let package = Package(
         .target(
             name: "StreamKitPlugins",
             dependencies: [
-                "StreamKitCore", "StreamKitScheduling", "StreamKitNativePlugins", "StreamKitWasmPlugins", "StreamKitComponentModel",
+                "StreamKitCore", "StreamKitScheduling", "StreamKitPluginHost", "StreamKitNativePlugins", "StreamKitWasmPlugins", "StreamKitComponentModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,21 +141,40 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The client side: HTTP and WebSocket calls to a running server, and the load tester.
+        // The client library: HTTP and WebSocket calls to a running server and the answers' models,
+        // for any Swift program that talks to a server. No node implementations, no command line.
         .target(
             name: "StreamKitClient",
             dependencies: [
-                // StreamKitNodes for the load tester's media sockets: the server's own PCM layout,
-                // Ogg Opus encoder and decoder, and WAV reader, rather than a second copy of each.
-                "StreamKitCore", "StreamKitScheduling", "StreamKitNodes",
+                "StreamKitCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The load tester: oneshot and dynamic-session traffic against a server, with a report.
+        .target(
+            name: "StreamKitLoadTest",
+            dependencies: [
+                // StreamKitNodes for the media sockets: the server's own PCM layout, Ogg Opus encoder
+                // and decoder, and WAV reader, rather than a second copy of each.
+                "StreamKitClient", "StreamKitCore", "StreamKitScheduling", "StreamKitNodes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "skit-cli", dependencies: ["StreamKitClient"], swiftSettings: swiftSettings),
+        // The `skit-cli` commands on the client library (and `skit-cli lt` on the load tester).
+        .target(
+            name: "StreamKitCLI",
+            dependencies: [
+                "StreamKitClient", "StreamKitLoadTest", "StreamKitCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "skit-cli", dependencies: ["StreamKitCLI"], swiftSettings: swiftSettings),
         // The command line: `skit serve`, `skit run`, `skit validate`, `skit nodes`, `skit bench`.
         .target(
             name: "SkitCommands",
@@ -181,11 +207,11 @@ let package = Package(
         ),
         // Crash containment around every call into a native plugin (signal handlers, recovery points).
         .target(name: "CStreamKitPluginGuard", dependencies: ["CStreamKitNativeABI"]),
-        // Native plugins as nodes: loading, metadata, packet bridging, the per-instance thread.
+        // Native plugins as nodes on the plugin host: loading, metadata, packet bridging, the crash guard.
         .target(
             name: "StreamKitNativePlugins",
             dependencies: [
-                "StreamKitCore", "CStreamKitNativeABI", "CStreamKitPluginGuard",
+                "StreamKitCore", "StreamKitPluginHost", "CStreamKitNativeABI", "CStreamKitPluginGuard",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -209,7 +235,8 @@ let package = Package(
         .testTarget(
             name: "StreamKitServerTests",
             dependencies: [
-                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer", "StreamKitClient",
+                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitServer",
+                "StreamKitClient", "StreamKitLoadTest", "StreamKitCLI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],

@@ -56,17 +56,6 @@ static void install(void) {
     }
 }
 
-void skg_name_thread(const char* name) {
-#if defined(__linux__)
-    char truncated[16];
-    strncpy(truncated, name, sizeof truncated - 1);
-    truncated[sizeof truncated - 1] = '\0';
-    pthread_setname_np(pthread_self(), truncated);
-#elif defined(__APPLE__)
-    pthread_setname_np(name);
-#endif
-}
-
 void skg_install(void) { pthread_once(&install_once, install); }
 
 void skg_prepare_thread(void) {

@@ -28,17 +28,12 @@ struct PluginBench: AsyncParsableCommand {
     @Option(help: "Parameters of the built-in node, as JSON.")
     var builtinParams = #"{"gain": 1.0}"#
 
-    @Option(help: "Nodes of each kind in the chain.")
-    var hops = 8
+    enum Defaults: ChainBenchDefaults {
+        static let hops = 8
+        static let packets = 20_000
+    }
 
-    @Option(help: "Packets per run.")
-    var packets = 20_000
-
-    @Option(help: "Samples per frame (mono 48 kHz).")
-    var frame = 960
-
-    @Option(help: "Runs of each configuration; the median is reported.")
-    var repeats = 5
+    @OptionGroup var chain: ChainBenchOptions<Defaults>
 
     @Option(help: "Loads to time (each from a fresh copy of the file).")
     var loads = 20
@@ -64,14 +59,9 @@ struct PluginBench: AsyncParsableCommand {
         let registry = BuiltinNodes.makeRegistry()
         registry.register(definition)
         let runner = OneshotRunner(registry: registry)
-
-        let frameMs = Double(frame) / 48.0
+        let (hops, packets, frame, repeats) = (chain.hops, chain.packets, chain.frame, chain.repeats)
         func pipeline(kind: String, params: String, hops: Int) -> String {
-            var steps = "mode: oneshot\nsteps:\n"
-            steps += "  - kind: audio::tone\n    params: {waveform: sine, sample_rate: 48000, channels: 1, frame_ms: \(frameMs), duration_ms: \(Int(Double(packets) * frameMs))}\n"
-            for _ in 0..<hops { steps += "  - kind: \(kind)\n    params: \(params)\n" }
-            steps += "  - kind: core::sink\n"
-            return steps
+            chain.pipeline(waveform: "sine", kind: kind, params: params, hops: hops)
         }
         /// Median wall time and median process CPU time (all threads) of `repeats` runs. CPU time
         /// is the steadier figure on a shared machine: time the process waits for a core does not
@@ -79,11 +69,11 @@ struct PluginBench: AsyncParsableCommand {
         func measure(_ yaml: String) async throws -> (wall: Double, cpu: Double) {
             let plan = try runner.plan(yaml)
             var runs = RunTimes()
-            for _ in 0..<max(1, repeats) {
+            for _ in 0..<chain.runs {
                 let start = ContinuousClock.now
-                let cpuStart = Self.processCPUSeconds()
+                let cpuStart = ProcessUsage.cpuSeconds()
                 _ = try await runner.run(plan, input: nil, output: nil)
-                runs.add((wall: (ContinuousClock.now - start).seconds, cpu: Self.processCPUSeconds() - cpuStart))
+                runs.add((wall: (ContinuousClock.now - start).seconds, cpu: ProcessUsage.cpuSeconds() - cpuStart))
             }
             return runs.median
         }
@@ -150,8 +140,7 @@ struct PluginBench: AsyncParsableCommand {
                 shape.add(shapeRun)
                 differences.append(pluginRun.cpu - shapeRun.cpu)
             }
-            differences.sort()
-            return (plugin.median, loop.median, shape.median, differences[differences.count / 2])
+            return (plugin.median, loop.median, shape.median, differences.median)
         }
     }
 
@@ -168,14 +157,6 @@ struct PluginBench: AsyncParsableCommand {
     /// A progress line on standard error, so the report on standard output stays clean.
     private static func progress(_ message: String) {
         StandardStreams.printError("skit bench: \(message)…")
-    }
-
-    /// User + system CPU time of the whole process so far, in seconds.
-    private static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// Loads fresh copies of the library (a path can be opened only once per process).

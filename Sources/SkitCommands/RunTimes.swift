@@ -13,7 +13,14 @@ struct RunTimes {
     /// The medians of the runs added (0 with none).
     var median: (wall: Double, cpu: Double) {
         guard !walls.isEmpty else { return (0, 0) }
-        return (walls.sorted()[walls.count / 2], cpus.sorted()[cpus.count / 2])
+        return (walls.median, cpus.median)
+    }
+
+    /// Runs `body` `runs` times and returns the median of what it measured.
+    static func median(of runs: Int, _ body: () async throws -> Double) async rethrows -> Double {
+        var results: [Double] = []
+        for _ in 0..<runs { results.append(try await body()) }
+        return results.median
     }
 
     /// Runs `body` `calls` times on the calling thread; wall and thread-CPU seconds per call.
@@ -37,4 +44,11 @@ struct RunTimes {
 extension Duration {
     /// The duration in seconds, as a `Double` for printing.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension Array where Element == Double {
+    /// The middle value once sorted (the upper one of the two middles for an even count); 0 when empty.
+    var median: Double {
+        isEmpty ? 0 : sorted()[count / 2]
+    }
 }

@@ -19,23 +19,14 @@ struct ScriptBench: AsyncParsableCommand {
     var repeats = 5
 
     func run() async throws {
-        var results: [Double] = []
+        let runs = max(1, repeats)
         for batchSize in Set([1, batch]).sorted() {
-            results.removeAll()
-            for _ in 0..<max(1, repeats) {
-                results.append(try await ScriptBenchmark.run(packets: packets, batch: batchSize).nanosecondsPerPacket)
-            }
-            results.sort()
-            let median = results[results.count / 2]
+            let median = try await RunTimes.median(of: runs) { try await ScriptBenchmark.run(packets: packets, batch: batchSize).nanosecondsPerPacket }
             print(String(format: "core::script runtime, process(packet) { return packet; }, batch %d: %.2f µs per packet (median of %d runs of %d packets)",
-                         batchSize, median / 1000, results.count, packets))
+                         batchSize, median / 1000, runs, packets))
         }
-        results.removeAll()
-        for _ in 0..<max(1, repeats) {
-            results.append(try await ScriptBenchmark.runNode(packets: packets).nanosecondsPerPacket)
-        }
-        results.sort()
+        let median = try await RunTimes.median(of: runs) { try await ScriptBenchmark.runNode(packets: packets).nanosecondsPerPacket }
         print(String(format: "core::script node (inbox → script → output link): %.2f µs per packet (median of %d runs of %d packets)",
-                     results[results.count / 2] / 1000, results.count, packets))
+                     median / 1000, runs, packets))
     }
 }

@@ -40,40 +40,21 @@ struct SessionsBench: AsyncParsableCommand {
             collector.watch(session)
         }
         let startup = ContinuousClock.now - started
-        print("started \(count) sessions in \(String(format: "%.2f", seconds(startup))) s; warming up 2 s")
+        print("started \(count) sessions in \(String(format: "%.2f", startup.seconds)) s; warming up 2 s")
         try await Task.sleep(for: .seconds(2))
         collector.reset()
-        let cpuBefore = Self.processCPUSeconds()
+        let cpuBefore = ProcessUsage.cpuSeconds()
         let wallBefore = ContinuousClock.now
         try await Task.sleep(for: .seconds(self.seconds))
-        let cpu = Self.processCPUSeconds() - cpuBefore
-        let wall = seconds(ContinuousClock.now - wallBefore)
+        let cpu = ProcessUsage.cpuSeconds() - cpuBefore
+        let wall = (ContinuousClock.now - wallBefore).seconds
         let report = collector.summary()
         print(String(format: "CPU: %.1f%% of one core (%.2f s CPU over %.2f s), %d cores here", cpu / wall * 100, cpu, wall, ProcessInfo.processInfo.activeProcessorCount))
         print(String(format: "pacer lateness, all %d frames of %d sessions: p50 ≤ %.2f ms, p99 ≤ %.2f ms, p99.9 ≤ %.2f ms, max %.2f ms (target p99 ≤ 5 ms)",
                      report.frames, count, collector.percentile(0.5), collector.percentile(0.99), collector.percentile(0.999), report.max))
         print(String(format: "  per one-second window: median p99 %.2f ms, worst p99 %.2f ms (%d windows)", report.medianP99, report.worstP99, report.windows))
-        print(String(format: "RSS now: %.1f MB", Self.residentMegabytes()))
+        print(String(format: "RSS now: %.1f MB", ProcessUsage.residentMegabytes()))
         for session in sessions { await session.shutdown() }
-    }
-
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-
-    static func residentMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let digits = line.filter(\.isNumber)
-            return (Double(String(digits)) ?? 0) / 1024
-        }
-        return 0
     }
 }
 
@@ -127,6 +108,6 @@ final class LatenessCollector: Sendable {
     func summary() -> (windows: Int, frames: Int, medianP99: Double, worstP99: Double, max: Double) {
         let all = windows.withLock { $0 }
         let p99s = all.map(\.p99).sorted()
-        return (all.count, all.reduce(0) { $0 + $1.count }, p99s.isEmpty ? 0 : p99s[p99s.count / 2], p99s.last ?? 0, all.map(\.max).max() ?? 0)
+        return (all.count, all.reduce(0) { $0 + $1.count }, p99s.median, p99s.last ?? 0, all.map(\.max).max() ?? 0)
     }
 }

@@ -62,51 +62,46 @@ enum OrderedJSON {
         }
 
         mutating func object(depth: Int) throws(SyntaxError) -> JSONValue {
-            index += 1
             var object = JSONObject()
-            skipWhitespace()
-            if current == UInt8(ascii: "}") {
-                index += 1
-                return .object(object)
+            try members(closedBy: UInt8(ascii: "}")) { parser throws(SyntaxError) in
+                guard parser.current == UInt8(ascii: "\"") else { throw parser.error("expected a string key") }
+                let key = try parser.string()
+                parser.skipWhitespace()
+                guard parser.current == UInt8(ascii: ":") else { throw parser.error("expected ':'") }
+                parser.index += 1
+                parser.skipWhitespace()
+                object[key] = try parser.value(depth: depth + 1)
             }
-            while true {
-                skipWhitespace()
-                guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
-                let key = try string()
-                skipWhitespace()
-                guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
-                index += 1
-                skipWhitespace()
-                object[key] = try value(depth: depth + 1)
-                skipWhitespace()
-                switch current {
-                case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "}"):
-                    index += 1
-                    return .object(object)
-                default: throw error("expected ',' or '}'")
-                }
-            }
+            return .object(object)
         }
 
         mutating func array(depth: Int) throws(SyntaxError) -> JSONValue {
-            index += 1
             var items: [JSONValue] = []
+            try members(closedBy: UInt8(ascii: "]")) { parser throws(SyntaxError) in
+                items.append(try parser.value(depth: depth + 1))
+            }
+            return .array(items)
+        }
+
+        /// Reads the comma-separated members of an object or array, from its opening bracket to
+        /// `close`; `member` reads one (a key and its value, or an item).
+        mutating func members(closedBy close: UInt8, _ member: (inout Parser) throws(SyntaxError) -> Void) throws(SyntaxError) {
+            index += 1
             skipWhitespace()
-            if current == UInt8(ascii: "]") {
+            if current == close {
                 index += 1
-                return .array(items)
+                return
             }
             while true {
                 skipWhitespace()
-                items.append(try value(depth: depth + 1))
+                try member(&self)
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "]"):
+                case close:
                     index += 1
-                    return .array(items)
-                default: throw error("expected ',' or ']'")
+                    return
+                default: throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
                 }
             }
         }

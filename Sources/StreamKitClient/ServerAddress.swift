@@ -67,7 +67,7 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
     public var description: String { baseURL }
 
     /// Percent-encodes one path segment (session ids or names, plugin kinds).
-    static func pathSegment(_ text: String) -> String {
+    public static func pathSegment(_ text: String) -> String {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/?#%")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text

@@ -8,6 +8,7 @@ import CStreamKitPluginGuard
 import Foundation
 import Logging
 import StreamKitCore
+import StreamKitPluginHost
 
 /// One loaded copy of a native plugin: its function table and its metadata.
 ///
@@ -90,18 +91,26 @@ public final class NativePluginLibrary: Sendable {
             throw .notASharedLibrary(file: name, firstBytes: shown)
         }
     }
+}
 
-    /// The node kind this plugin provides, ready for a registry.
-    public func nodeDefinition() -> NodeDefinition {
-        NodeDefinition(
-            kind: metadata.kind,
-            description: metadata.description ?? "Native plugin '\(metadata.originalKind)'",
-            categories: metadata.categories,
-            paramSchema: metadata.paramSchema,
-            inputs: metadata.inputs,
-            outputs: metadata.outputs
-        ) { [self] params in
-            NativePluginNode(library: self, params: params)
-        }
+/// What the plugin host needs to run a native plugin as nodes.
+extension NativePluginLibrary: PluginLibrary {
+    public var kind: String { metadata.kind }
+    public var summary: String { metadata.description ?? "Native plugin '\(metadata.originalKind)'" }
+    public var categories: [String] { metadata.categories }
+    public var paramSchema: JSONValue { metadata.paramSchema }
+    public var inputPins: [InputPin] { metadata.inputs }
+    public var outputPins: [OutputPin] { metadata.outputs }
+    public var threadName: String { "skit-plugin" }
+
+    /// The crash guard: its fault handlers (once per process) and an alternate signal stack on
+    /// this thread, so a plugin's stack overflow is caught too.
+    public func prepareThread() {
+        skg_install()
+        skg_prepare_thread()
+    }
+
+    public func makeInstance(params: JSONValue, node: NodeContext) throws(StreamKitError) -> NativePluginInstance {
+        try NativePluginInstance.create(library: self, paramsJSON: params.jsonString(), node: node)
     }
 }

@@ -1,6 +1,7 @@
 import CStreamKitNativeABI
 import CStreamKitPluginGuard
 import StreamKitCore
+import StreamKitPluginHost
 
 /// A plugin's description of its node, deep-copied out of the plugin's memory at load and
 /// checked against the ABI's rules (the original accepted a NULL kind, kinds with spaces,
@@ -36,9 +37,7 @@ public struct NativePluginMetadata: Sendable, Equatable {
         for index in 0..<inputCount {
             guard let pin = metadata.inputs?[index] else { break }
             let field = "inputs[\(index)]"
-            guard let name = try Self.string(pin.name, field: "\(field).name", file: file), !name.isEmpty else {
-                throw fail("\(field).name is NULL or empty")
-            }
+            let name = try Self.pinName(pin.name, field: field, file: file)
             let typeCount = try Self.count(pin.accepts_types_count, pointer: pin.accepts_types, field: "\(field).accepts_types", file: file)
             guard typeCount > 0 else { throw fail("input pin '\(name)' accepts no packet types") }
             var accepts: [PacketType] = []
@@ -56,9 +55,7 @@ public struct NativePluginMetadata: Sendable, Equatable {
         for index in 0..<outputCount {
             guard let pin = metadata.outputs?[index] else { break }
             let field = "outputs[\(index)]"
-            guard let name = try Self.string(pin.name, field: "\(field).name", file: file), !name.isEmpty else {
-                throw fail("\(field).name is NULL or empty")
-            }
+            let name = try Self.pinName(pin.name, field: field, file: file)
             let type = try Self.packetType(pin.produces_type, field: "output pin '\(name)' produces_type", file: file)
             guard !outputs.contains(where: { $0.name == name }) else { throw fail("two output pins are named '\(name)'") }
             outputs.append(OutputPin(name: name, produces: type, cardinality: .broadcast))
@@ -66,14 +63,10 @@ public struct NativePluginMetadata: Sendable, Equatable {
         self.outputs = outputs
 
         let schemaText = try Self.string(metadata.param_schema, field: "param_schema", file: file) ?? ""
-        if schemaText.allSatisfy(\.isWhitespace) {
-            paramSchema = .object([:])
-        } else {
-            guard let schema = try? JSONValue.parse(schemaText) else {
-                throw fail("param_schema is not valid JSON: \(schemaText.prefix(80))")
-            }
-            guard case .object = schema else { throw fail("param_schema must be a JSON object (a JSON Schema), got \(schema.typeName)") }
-            paramSchema = schema
+        do {
+            paramSchema = try PluginParamSchema.parse(schemaText, field: "param_schema")
+        } catch {
+            throw fail(error.description)
         }
 
         let categoryCount = try Self.count(metadata.categories_count, pointer: metadata.categories, field: "categories", file: file)
@@ -93,6 +86,14 @@ public struct NativePluginMetadata: Sendable, Equatable {
         } catch {
             throw .invalidMetadata(file: file, reason: error.description)
         }
+    }
+
+    /// A pin's name, which must be there and not empty; `field` is the pin (`inputs[0]`).
+    private static func pinName(_ pointer: UnsafePointer<CChar>?, field: String, file: String) throws(NativePluginLoadError) -> String {
+        guard let name = try string(pointer, field: "\(field).name", file: file), !name.isEmpty else {
+            throw .invalidMetadata(file: file, reason: "\(field).name is NULL or empty")
+        }
+        return name
     }
 
     private static func count<T>(_ count: Int, pointer: UnsafePointer<T>?, field: String, file: String) throws(NativePluginLoadError) -> Int {

@@ -1,18 +1,17 @@
 import CStreamKitNativeABI
 import Foundation
 import StreamKitCore
+import StreamKitPluginHost
 
 /// What one plugin call hands the host through its callbacks: output packets (delivered
-/// downstream after the call returns, with backpressure) and a conversion error, if any.
+/// downstream after the call returns, with backpressure), a conversion error, if any, and
+/// telemetry (sent on at once, through the running node).
 ///
 /// Passed to the plugin as both the output and the telemetry `user_data`. Used only on the
 /// instance's own thread, during the call.
 final class PluginCallContext {
     let node: NodeContext
-    var outputs: [(pin: String, packet: Packet)] = []
-    /// The first packet the plugin emitted that could not be converted; it fails the node
-    /// even when the plugin then reports success (as the original does).
-    var conversionError: String?
+    let outputs = PluginCallOutputs()
 
     init(node: NodeContext) {
         self.node = node
@@ -22,11 +21,6 @@ final class PluginCallContext {
 
     static func from(_ userData: UnsafeMutableRawPointer) -> PluginCallContext {
         Unmanaged<PluginCallContext>.fromOpaque(userData).takeUnretainedValue()
-    }
-
-    func takeOutputs() -> [(pin: String, packet: Packet)] {
-        defer { outputs.removeAll(keepingCapacity: true) }
-        return outputs
     }
 }
 
@@ -39,14 +33,14 @@ enum PluginCallbacks {
         guard let pin, let packet, let userData else { return PluginCallbacks.failure }
         let context = PluginCallContext.from(userData)
         guard let pinName = String(validatingCString: pin) else {
-            if context.conversionError == nil { context.conversionError = "emitted a packet on a pin whose name is not valid UTF-8" }
+            context.outputs.recordConversionError("emitted a packet on a pin whose name is not valid UTF-8")
             return PluginCallbacks.failure
         }
         do {
-            context.outputs.append((pinName, try NativePacketBridge.packet(from: packet)))
+            context.outputs.append(try NativePacketBridge.packet(from: packet), on: pinName)
             return PluginCallbacks.success
         } catch {
-            if context.conversionError == nil { context.conversionError = "emitted a bad packet on '\(pinName)': \(error)" }
+            context.outputs.recordConversionError("emitted a bad packet on '\(pinName)': \(error)")
             return PluginCallbacks.failure
         }
     }

@@ -1,5 +1,6 @@
 import Logging
 import StreamKitNativePlugins
+import StreamKitPluginHost
 
 /// Loads `.so`/`.dylib`/`.dll` files through the native C ABI.
 public struct NativePluginLoader: PluginLoader {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StreamKitComponentModel
+import StreamKitPluginHost
 import StreamKitWasmPlugins
 
 /// Loads `.wasm` components of the world `streamkit:plugin@0.1.0`.

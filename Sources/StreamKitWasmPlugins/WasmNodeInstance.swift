@@ -1,6 +1,7 @@
 import Logging
 import StreamKitComponentModel
 import StreamKitCore
+import StreamKitPluginHost
 
 /// One `node-instance` of a plugin component: the component instance, the resource the
 /// constructor made, and the calls a node makes on it.
@@ -18,7 +19,7 @@ public final class WasmNodeInstance {
     private let kind: String
     private let instance: ComponentInstance
     private let exports: WasmPluginLinker.NodeExports
-    private let outputs = WasmCallOutputs()
+    private let outputs = PluginCallOutputs()
     private let handle: ResourceHandle
     private var healthy = true
 
@@ -44,7 +45,7 @@ public final class WasmNodeInstance {
 
     /// Runs `process` on one packet and returns what the guest sent with `send-output` during
     /// the call, in order.
-    public func process(_ packet: Packet, on pin: String) throws(Failure) -> [(pin: String, packet: Packet)] {
+    public func process(_ packet: Packet, on pin: String) throws(Failure) -> [PluginOutput] {
         let result: ComponentValue?
         do {
             result = try instance.call(exports.process, [.borrow(handle), .string(pin), WasmPacketBridge.value(packet)]).first

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StreamKitComponentModel
 import StreamKitCore
+import StreamKitPluginHost
 
 /// A loaded WASM plugin: the parsed component (shared by every node), its metadata (read once,
 /// at load, from an instance of its own) and the limits every instance runs under.
@@ -126,25 +127,13 @@ public final class WasmPluginLibrary: Sendable {
             do { outputs.append(OutputPin(name: name, produces: try WasmPacketBridge.packetType(pin[1], field: "output pin '\(name)' produces-type"))) } catch { throw fail(error.description) }
         }
         let schema: JSONValue
-        if schemaText.allSatisfy(\.isWhitespace) {
-            schema = .object([:])
-        } else {
-            guard let parsed = try? JSONValue.parse(schemaText) else { throw fail("param-schema is not valid JSON: \(schemaText.prefix(80))") }
-            guard case .object = parsed else { throw fail("param-schema must be a JSON object (a JSON Schema), got \(parsed.typeName)") }
-            schema = parsed
+        do {
+            schema = try PluginParamSchema.parse(schemaText, field: "param-schema")
+        } catch {
+            throw fail(error.description)
         }
         let categories = categoryValues.compactMap { value -> String? in if case .string(let text) = value { text } else { nil } }
         return ParsedMetadata(kind: kind, originalKind: String(kind.dropFirst(kindPrefix.count)), inputs: inputs, outputs: outputs, schema: schema, categories: categories)
-    }
-
-    /// The node kind this plugin provides, ready for a registry.
-    public func nodeDefinition() -> NodeDefinition {
-        NodeDefinition(
-            kind: kind, description: "WASM plugin '\(originalKind)'", categories: categories, paramSchema: paramSchema,
-            inputs: inputs, outputs: outputs
-        ) { [self] params in
-            WasmPluginNode(library: self, params: params)
-        }
     }
 }
 
@@ -160,5 +149,20 @@ public enum WasmPluginLoadError: Error, Sendable, CustomStringConvertible {
         case .instantiationFailed(let file, let reason): "'\(file)' cannot run as a streamkit:plugin@0.1.0 component: \(reason)"
         case .invalidMetadata(let file, let reason): "'\(file)': invalid plugin metadata: \(reason)"
         }
+    }
+}
+
+/// What the plugin host needs to run a WASM plugin as nodes. The component model contains a
+/// guest by itself, so its threads need no preparation (unlike the native crash guard's).
+extension WasmPluginLibrary: PluginLibrary {
+    public var summary: String { "WASM plugin '\(originalKind)'" }
+    public var inputPins: [InputPin] { inputs }
+    public var outputPins: [OutputPin] { outputs }
+    public var threadName: String { "skit-wasm" }
+
+    public func makeInstance(params: JSONValue, node: NodeContext) throws(StreamKitError) -> WasmPluginInstance {
+        var logger = self.logger
+        logger[metadataKey: "node"] = "\(node.nodeID)"
+        return WasmPluginInstance(node: try WasmNodeInstance(library: self, params: params, logger: logger), logger: logger)
     }
 }

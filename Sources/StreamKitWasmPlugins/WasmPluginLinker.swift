@@ -1,21 +1,12 @@
 import Logging
 import StreamKitComponentModel
 import StreamKitCore
-
-/// What a guest's `send-output` calls collect during one call; delivered after the call returns.
-final class WasmCallOutputs {
-    var packets: [(pin: String, packet: Packet)] = []
-    var conversionError: String?
-
-    func take() -> [(pin: String, packet: Packet)] {
-        defer { packets.removeAll(keepingCapacity: true) }
-        return packets
-    }
-}
+import StreamKitPluginHost
 
 /// The imports a plugin component gets: `streamkit:plugin/host` and a WASI 0.2 that grants nothing.
 enum WasmPluginLinker {
-    static func make(logger: Logger, outputs: WasmCallOutputs?) -> ComponentLinker {
+    /// `outputs` collects what the guest's `send-output` calls emit during a call (nil while loading).
+    static func make(logger: Logger, outputs: PluginCallOutputs?) -> ComponentLinker {
         var linker = ComponentLinker()
         WASIPreview2(configuration: .init(log: { stream, line in
             logger.info("\(line)", metadata: ["stream": "\(stream)"])
@@ -25,10 +16,10 @@ enum WasmPluginLinker {
             guard let outputs else { return [.error(.string("send-output is not available while loading"))] }
             guard arguments.count == 2, case .string(let pin) = arguments[0] else { return [.error(.string("bad arguments"))] }
             do {
-                outputs.packets.append((pin, try WasmPacketBridge.packet(arguments[1])))
+                outputs.append(try WasmPacketBridge.packet(arguments[1]), on: pin)
                 return [.ok(nil)]
             } catch {
-                if outputs.conversionError == nil { outputs.conversionError = "emitted a bad packet on '\(pin)': \(error)" }
+                outputs.recordConversionError("emitted a bad packet on '\(pin)': \(error)")
                 return [.error(.string("\(error)"))]
             }
         }

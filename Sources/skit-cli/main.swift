@@ -1,4 +1,4 @@
-// `skit-cli`: the StreamKit client. All commands live in StreamKitClient.
-import StreamKitClient
+// `skit-cli`: the StreamKit client. All commands live in StreamKitCLI.
+import StreamKitCLI
 
 await SkitCLI.runFromCommandLine()

@@ -30,9 +30,6 @@ void skg_install(void);
 /** Gives the calling thread an alternate signal stack so stack overflows are caught too (idempotent). */
 void skg_prepare_thread(void);
 
-/** Names the calling thread (at most 15 bytes are kept on Linux). */
-void skg_name_thread(const char* name);
-
 /** Calls the entry function. Returns 0, or the signal that interrupted it. */
 int skg_call_entry(StreamKitNativePluginAPIFn entry, const CNativePluginAPI** result);
 

@@ -57,7 +57,8 @@ public enum UploadSource: Sendable {
         }
     }
 
-    static func reason(_ error: any Error) -> String {
+    /// A file error in words (the system's description, without the error type's name).
+    public static func reason(_ error: any Error) -> String {
         (error as NSError).localizedDescription
     }
 }

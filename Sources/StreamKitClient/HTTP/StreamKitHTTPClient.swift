@@ -55,11 +55,7 @@ public struct StreamKitHTTPClient: Sendable {
 
     /// `GET /api/v1/schema/nodes`: every node kind the caller may use.
     public func nodes() async throws(StreamKitClientError) -> [RemoteNodeKind] {
-        let body = try await json(.GET, "/api/v1/schema/nodes")
-        guard let items = body.arrayValue else { throw .unexpectedResponse("expected an array of node definitions") }
-        var kinds: [RemoteNodeKind] = []
-        for item in items { kinds.append(try RemoteNodeKind(json: item)) }
-        return kinds
+        try await list("/api/v1/schema/nodes", of: "node definitions", RemoteNodeKind.init(json:))
     }
 
     // MARK: Sessions
@@ -74,11 +70,7 @@ public struct StreamKitHTTPClient: Sendable {
 
     /// `GET /api/v1/sessions`: the sessions the caller may see.
     public func listSessions() async throws(StreamKitClientError) -> [RemoteSession] {
-        let body = try await json(.GET, "/api/v1/sessions")
-        guard let items = body.arrayValue else { throw .unexpectedResponse("expected an array of sessions") }
-        var sessions: [RemoteSession] = []
-        for item in items { sessions.append(try RemoteSession(json: item)) }
-        return sessions
+        try await list("/api/v1/sessions", of: "sessions", RemoteSession.init(json:))
     }
 
     /// `GET /api/v1/sessions/{id}/pipeline`: nodes with live states and stats, and connections.
@@ -166,11 +158,7 @@ public struct StreamKitHTTPClient: Sendable {
 
     /// `GET /api/v1/plugins`: loaded plugins.
     public func listPlugins() async throws(StreamKitClientError) -> [RemotePlugin] {
-        let body = try await json(.GET, "/api/v1/plugins")
-        guard let items = body.arrayValue else { throw .unexpectedResponse("expected an array of plugins") }
-        var plugins: [RemotePlugin] = []
-        for item in items { plugins.append(try RemotePlugin(json: item)) }
-        return plugins
+        try await list("/api/v1/plugins", of: "plugins", RemotePlugin.init(json:))
     }
 
     /// `POST /api/v1/plugins`: uploads a plugin file (multipart field `plugin`, streamed from disk).
@@ -201,6 +189,17 @@ public struct StreamKitHTTPClient: Sendable {
             body: body.map { .bytes(ByteBuffer(string: $0.jsonString())) }, timeout: requestTimeout
         )
         return try await readJSON(response)
+    }
+
+    /// `GET path` for a JSON array, each item read by `read`; `what` names the items in the error.
+    private func list<Item>(
+        _ path: String, of what: String, _ read: (JSONValue) throws(StreamKitClientError) -> Item
+    ) async throws(StreamKitClientError) -> [Item] {
+        let body = try await json(.GET, path)
+        guard let items = body.arrayValue else { throw .unexpectedResponse("expected an array of \(what)") }
+        var result: [Item] = []
+        for item in items { result.append(try read(item)) }
+        return result
     }
 
     /// Sends one request; non-2xx answers are returned as they are (see ``checkStatus(_:)``).

@@ -1,5 +1,7 @@
 import Foundation
 import StreamKitClient
+import StreamKitCLI
+import StreamKitLoadTest
 import StreamKitCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import StreamKitClient
+import StreamKitLoadTest
 import StreamKitCore
 import StreamKitServer
 import Testing

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import HTTPTypes
 import HummingbirdWSClient
 import StreamKitClient
+import StreamKitCLI
 import Logging
 import NIOCore
 import StreamKitCore

@@ -2,6 +2,7 @@ import Foundation
 import StreamKitCore
 @testable import StreamKitServer
 import StreamKitClient
+import StreamKitCLI
 import Testing
 
 /// Native plugins through the real server: real `.so` files built during the test, uploaded over

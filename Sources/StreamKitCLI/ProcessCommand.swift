@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamKitClient
 
 /// `skit-cli process PIPELINE.yml -i FILE|- -o FILE|-`: a oneshot run over HTTP.
 struct ProcessCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamKitClient
 
 /// `skit-cli`: talks to a running StreamKit server over HTTP and WebSocket.
 public struct SkitCLI: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import StreamKitClient
 import StreamKitCore
 
 /// What one session's media sockets carried during a load test.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamKitClient
 import StreamKitCore
 
 /// `skit-cli nodes [--json]`: the node kinds the server offers.
@@ -11,14 +12,9 @@ struct NodesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let kinds = try await connection.httpClient().nodes()
-        if json {
-            Console.out(JSONValue.array(kinds.map(\.json)).jsonString(pretty: true))
-            return
-        }
-        let rows = [["KIND", "CATEGORIES", "DESCRIPTION"]] + kinds.sorted { $0.kind < $1.kind }.map {
+        Listing.print(kinds, asJSON: json, json: \.json, columns: ["KIND", "CATEGORIES", "DESCRIPTION"], order: { $0.kind < $1.kind }) {
             [$0.kind, $0.categories.joined(separator: ","), Self.firstSentence($0.description ?? "")]
         }
-        for line in Table.render(rows) { Console.out(line) }
     }
 
     private static func firstSentence(_ text: String) -> String {
@@ -45,18 +41,12 @@ struct PluginsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let plugins = try await connection.httpClient().listPlugins()
-            if json {
-                Console.out(JSONValue.array(plugins.map(\.json)).jsonString(pretty: true))
-                return
-            }
-            guard !plugins.isEmpty else {
-                Console.out("no plugins loaded")
-                return
-            }
-            let rows = [["KIND", "TYPE", "FILE", "CATEGORIES"]] + plugins.sorted { $0.kind < $1.kind }.map {
+            Listing.print(
+                plugins, asJSON: json, json: \.json, columns: ["KIND", "TYPE", "FILE", "CATEGORIES"],
+                order: { $0.kind < $1.kind }, whenEmpty: "no plugins loaded"
+            ) {
                 [$0.kind, $0.pluginType ?? "-", $0.fileName ?? "-", $0.categories.joined(separator: ",")]
             }
-            for line in Table.render(rows) { Console.out(line) }
         }
     }
 
@@ -92,37 +82,5 @@ struct PluginsCommand: AsyncParsableCommand {
             let plugin = try await connection.httpClient().deletePlugin(kind: kind, keepFile: keepFile)
             Console.out("unloaded plugin \(plugin.kind)" + (keepFile ? " (file kept)" : ""))
         }
-    }
-}
-
-/// `skit-cli lt CONFIG.toml`: the load tester.
-struct LoadTestCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "lt",
-        abstract: "Load-test the server with a TOML config ([oneshot] and/or [dynamic]).",
-        discussion: """
-            Traffic goes only to --server. See samples/loadtest/ for presets. [dynamic] media_input / media_output / \
-            media_encoding stream audio through each session's media sockets at real time and add audio sent and \
-            received, bytes and latency to the report (samples/loadtest/dynamic_media_ogg_opus.toml).
-            """,
-        aliases: ["loadtest", "load-test"]
-    )
-
-    @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "Load-test config (TOML).") var config: String
-    @Flag(help: "Print the report as JSON.") var json = false
-    @Flag(name: [.short, .long], help: "No progress lines.") var quiet = false
-    @Flag(help: "Exit with status 1 when any operation failed.") var failOnError = false
-
-    func run() async throws {
-        let configuration = try LoadTestConfiguration.load(path: config)
-        var tester = LoadTester(server: try connection.address(), role: connection.role, roleHeader: connection.roleHeader)
-        if !quiet {
-            tester.onProgress = { line in Console.err(line) }
-            Console.err("load test \(config) against \(tester.server)")
-        }
-        let report = try await tester.run(configuration)
-        Console.out(json ? report.json.jsonString(pretty: true) : report.text)
-        if failOnError && report.totalErrors > 0 { throw ExitCode.failure }
     }
 }

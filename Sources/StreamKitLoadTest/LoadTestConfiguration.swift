@@ -1,4 +1,5 @@
 import Foundation
+import StreamKitClient
 import StreamKitCore
 import TOMLKit
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
+import StreamKitClient
 import StreamKitCore
 import StreamKitNodes
 import StreamKitScheduling

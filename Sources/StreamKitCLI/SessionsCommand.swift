@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamKitClient
 import StreamKitCore
 
 /// `skit-cli sessions list|create|destroy|show`.
@@ -20,21 +21,17 @@ struct SessionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let sessions = try await connection.httpClient().listSessions()
-            if json {
-                Console.out(JSONValue.array(sessions.map { session in
-                    var object: JSONObject = ["id": .string(session.id)]
-                    if let name = session.name { object["name"] = .string(name) }
-                    object["created_at"] = .string(session.createdAt)
-                    return .object(object)
-                }).jsonString(pretty: true))
-                return
+            Listing.print(sessions, asJSON: json, json: Self.listedJSON, columns: ["NAME", "SESSION ID", "CREATED"], whenEmpty: "no sessions") {
+                [$0.name ?? "-", $0.id, $0.createdAt]
             }
-            guard !sessions.isEmpty else {
-                Console.out("no sessions")
-                return
-            }
-            let rows = [["NAME", "SESSION ID", "CREATED"]] + sessions.map { [$0.name ?? "-", $0.id, $0.createdAt] }
-            for line in Table.render(rows) { Console.out(line) }
+        }
+
+        /// A session as the server lists it: `{id, name?, created_at}`.
+        private static func listedJSON(_ session: RemoteSession) -> JSONValue {
+            var object: JSONObject = ["id": .string(session.id)]
+            if let name = session.name { object["name"] = .string(name) }
+            object["created_at"] = .string(session.createdAt)
+            return .object(object)
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import StreamKitClient
 import StreamKitCore
 
 /// `skit-cli tune SESSION NODE key=value…`: changes node parameters over the control WebSocket.

@@ -1,4 +1,4 @@
-import CStreamKitPluginGuard
+import CStreamKitPluginHost
 import Foundation
 
 /// A thread of its own for one plugin instance, usable as a task executor.
@@ -8,6 +8,9 @@ import Foundation
 /// instance always sees the same OS thread (thread-local state in plugins behaves), and a packet
 /// that is already queued costs no thread hop at all. Once `finish()` has been called and the
 /// queue is drained the thread ends; any job that still arrives goes to the global executor.
+///
+/// What a kind of plugin needs on its thread before the first call (the native crash guard's
+/// signal handlers and alternate stack) it passes as `prepare`; the thread itself knows no kind.
 public final class PluginThread: TaskExecutor, @unchecked Sendable {
     // @unchecked: `jobs`, `finishing` and `running` are only touched with `condition` locked.
     private let condition = NSCondition()
@@ -22,9 +25,12 @@ public final class PluginThread: TaskExecutor, @unchecked Sendable {
     static let stackSize = 8 << 20
 
     private let name: String
+    private let prepare: @Sendable () -> Void
 
-    public init(name: String) {
+    /// Starts the thread. `prepare` runs on it first, before any job.
+    public init(name: String, prepare: @escaping @Sendable () -> Void = {}) {
         self.name = String(name.prefix(15))  // Linux thread names are at most 15 bytes
+        self.prepare = prepare
         let thread = Thread { [self] in loop() }
         thread.stackSize = Self.stackSize
         thread.start()
@@ -70,10 +76,9 @@ public final class PluginThread: TaskExecutor, @unchecked Sendable {
     }
 
     private func loop() {
-        skg_install()
-        skg_prepare_thread()
+        prepare()
         // Named here: Foundation does not name threads on Linux, and a new thread would show its creator's name.
-        skg_name_thread(name)
+        skh_name_thread(name)
         condition.lock()
         osThread = pthread_self()
         condition.unlock()

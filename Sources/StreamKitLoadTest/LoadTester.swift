@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import StreamKitClient
 import StreamKitCore
 
 /// Runs a ``LoadTestConfiguration`` against one server and measures it.
