@@ -56,6 +56,7 @@ public enum StreamKitServer {
         InfoRoutes.install(on: router, state: state)
         SessionRoutes.install(on: router, state: state)
         ProcessRoute.install(on: router, state: state)
+        PipelineParseRoute.install(on: router, state: state)
         // A refused WebSocket upgrade (foreign Origin) falls through to this router: answer it 403.
         ControlPlane.installUpgradeFallback(on: router, state: state)
         SampleRoutes.install(on: router, state: state)
