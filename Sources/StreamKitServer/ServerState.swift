@@ -35,6 +35,8 @@ public final class ServerState: Sendable {
     /// Plugin listing, uploads and unloads.
     public let pluginService: PluginService
     let oneshotService: OneshotService
+    /// Pipeline documents read and checked for the web UI, without running them.
+    let pipelineService: PipelineService
     let sampleService: SampleService
     let assetService: AssetService
 
@@ -78,6 +80,7 @@ public final class ServerState: Sendable {
             manager: plugins, managementEnabled: configuration.plugins.allowHTTPManagement, events: sessions.events
         )
         self.oneshotService = OneshotService(runner: oneshotRunner, limiter: oneshotLimiter, gate: gate)
+        self.pipelineService = PipelineService(registry: registry, gate: gate)
         self.sampleService = SampleService(library: SampleLibrary(root: configuration.server.samplesDir))
         self.assetService = AssetService(library: assets)
     }

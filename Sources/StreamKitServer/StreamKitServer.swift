@@ -60,6 +60,7 @@ public enum StreamKitServer {
         InfoRoutes.install(on: router, nodes: state.nodeCatalog, allowHTTPManagement: state.configuration.plugins.allowHTTPManagement)
         SessionRoutes.install(on: router, sessions: state.sessionService, maxBodySize: server.maxBodySize)
         ProcessRoute.install(on: router, oneshots: state.oneshotService, limits: limits)
+        PipelineParseRoute.install(on: router, pipelines: state.pipelineService, maxBodySize: server.maxBodySize)
         // A refused WebSocket upgrade (foreign Origin) falls through to this router: answer it 403.
         ControlPlane.installUpgradeFallback(on: router, state: state)
         SampleRoutes.install(on: router, samples: state.sampleService)

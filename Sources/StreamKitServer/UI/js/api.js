@@ -29,6 +29,16 @@ export async function api(path, { method = 'GET', json, body, headers = {} } = {
   return text ? JSON.parse(text) : null;
 }
 
+/**
+ * The server's reading of a pipeline document (`POST api/v1/pipelines/parse`, the engine's own
+ * parser): its graph as `Pipeline` JSON (`name`, `description`, `mode`, `nodes` by id,
+ * `connections`) plus `validated`, `issues` and `warnings`. Throws ApiError (400, naming the line)
+ * when the text is not a pipeline.
+ */
+export function parsePipeline(text) {
+  return api('api/v1/pipelines/parse', { method: 'POST', body: text, headers: { 'Content-Type': 'application/yaml' } });
+}
+
 /** Shows an error (or clears it with null) in the message element next to what the user did. */
 export function showError(element, error) {
   if (!element) return;

@@ -2,36 +2,31 @@
 // dragging (or clicking out then in), param forms from each node's JSON Schema, and the YAML
 // kept in sync both ways. Samples load and save; a session starts from what is on the canvas.
 // Every edit (add, remove, move, connect, disconnect, params, YAML, name, mode) can be undone.
-import { api, esc, showError, showOk } from './api.js';
+// YAML is read by the server (the engine's own parser), never here; it is only written here.
+import { api, esc, parsePipeline, showError, showOk } from './api.js';
 import { UndoHistory } from './history.js';
-import { parse, stringify } from './yaml.js';
+import { stringify } from './yaml.js';
 import { GraphCanvas, inputPins, typeText, typesMatch } from './graph.js';
 import { renderForm, validateParams } from './schemaform.js';
 
-/** Turns a pipeline document (steps or nodes+needs) into `{nodes, edges}`; positions from `previous`. */
-export function graphFromDocument(doc, previous = []) {
-  const nodes = [], edges = [];
-  const add = (id, spec) => nodes.push({ id, kind: spec?.kind ?? '', params: spec?.params ?? undefined });
-  if (Array.isArray(doc?.steps)) {
-    doc.steps.forEach((step, i) => {
-      add(`step_${i}`, step);
-      if (i > 0) edges.push({ from: `step_${i - 1}`, fromPin: 'out', to: `step_${i}`, toPin: 'in' });
-    });
-  } else if (doc?.nodes && typeof doc.nodes === 'object') {
-    for (const [id, spec] of Object.entries(doc.nodes)) {
-      add(id, spec);
-      const needs = spec?.needs == null ? [] : [].concat(spec.needs);
-      needs.forEach((need, i) => {
-        const from = typeof need === 'string' ? need : need?.node;
-        const edge = { from, fromPin: 'out', to: id, toPin: needs.length === 1 ? 'in' : `in_${i}` };
-        if (typeof need === 'object' && need?.mode) edge.mode = need.mode;
-        edges.push(edge);
-      });
-    }
-  }
+/**
+ * Turns the server's `Pipeline` JSON (a parsed document, or a live session's pipeline) into
+ * `{nodes, edges}`; positions from `previous`.
+ */
+export function graphFromPipeline(pipeline, previous = []) {
+  const nodes = Object.entries(pipeline?.nodes ?? {})
+    .map(([id, node]) => ({ id, kind: node?.kind ?? '', params: node?.params ?? undefined }));
+  const edges = (pipeline?.connections ?? []).map((c) => {
+    const edge = { from: c.from_node, fromPin: c.from_pin, to: c.to_node, toPin: c.to_pin };
+    if (c.mode) edge.mode = c.mode;
+    return edge;
+  });
   layout(nodes, edges, previous);
   return { nodes, edges };
 }
+
+/** An empty box is an empty pipeline (the engine's parser refuses an empty document). */
+const emptyPipeline = { mode: 'dynamic', nodes: {}, connections: [] };
 
 /** Places nodes in columns by depth, keeping the positions of nodes that already had one. */
 function layout(nodes, edges, previous) {
@@ -110,27 +105,29 @@ export class DesignerView {
         <div id="d-yaml-msg" class="msg" role="alert"></div>
       </div>`;
     this.$ = (id) => root.querySelector(`#${id}`);
+    // Edits go through `inOrder`: one made while the server reads a pipeline (a sample being
+    // loaded, the YAML box) applies after that reading, in the order the edits were made.
     this.canvas = new GraphCanvas(this.$('d-canvas'), {
       editable: true,
       definitions: () => this.app.definitions,
-      onSelect: (id) => this.inspect(id),
-      onConnect: (edge) => this.connect(edge),
+      onSelect: (id) => this.inOrder(() => this.inspect(id)),
+      onConnect: (edge) => this.inOrder(() => this.connect(edge)),
       // Arrow-key moves of one node fold into one undo step; a drag is one step anyway.
-      onMove: (id, viaKeyboard) => this.record(viaKeyboard ? `move:${id}` : null),
-      onDelete: (id) => this.removeNode(id),
+      onMove: (id, viaKeyboard) => this.inOrder(() => this.record(viaKeyboard ? `move:${id}` : null)),
+      onDelete: (id) => this.inOrder(() => this.removeNode(id)),
     });
     this.history = new UndoHistory();
     this.history.reset(this.snapshot());
     this.$('d-search').addEventListener('input', () => this.renderPalette());
     this.$('d-load').addEventListener('click', () => this.loadSample());
-    this.$('d-new').addEventListener('click', () => { this.meta = { name: 'My pipeline', description: '', mode: 'dynamic' }; this.setGraph([], []); this.inspect(null); this.record(); });
-    this.$('d-undo').addEventListener('click', () => this.undo());
-    this.$('d-redo').addEventListener('click', () => this.redo());
+    this.$('d-new').addEventListener('click', () => this.inOrder(() => { this.meta = { name: 'My pipeline', description: '', mode: 'dynamic' }; this.setGraph([], []); this.inspect(null); this.record(); }));
+    this.$('d-undo').addEventListener('click', () => this.inOrder(() => this.undo()));
+    this.$('d-redo').addEventListener('click', () => this.inOrder(() => this.redo()));
     document.addEventListener('keydown', (e) => this.shortcut(e));
-    this.$('d-save').addEventListener('click', () => this.saveSample());
-    this.$('d-start').addEventListener('click', () => this.start());
-    this.$('d-name').addEventListener('change', () => { this.meta.name = this.$('d-name').value; this.syncYaml(); this.record(); });
-    this.$('d-mode').addEventListener('change', () => { this.meta.mode = this.$('d-mode').value; this.syncYaml(); this.record(); });
+    this.$('d-save').addEventListener('click', () => this.inOrder(() => this.saveSample()));
+    this.$('d-start').addEventListener('click', () => this.inOrder(() => this.start()));
+    this.$('d-name').addEventListener('change', () => this.inOrder(() => { this.meta.name = this.$('d-name').value; this.syncYaml(); this.record(); }));
+    this.$('d-mode').addEventListener('change', () => this.inOrder(() => { this.meta.mode = this.$('d-mode').value; this.syncYaml(); this.record(); }));
     let timer;
     this.$('d-yaml').addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => this.yamlEdited(), 300); });
     window.addEventListener('resize', () => this.canvas.drawEdges());
@@ -169,7 +166,7 @@ export class DesignerView {
       `<details open><summary>${esc(category)} (${defs.length})</summary>${defs.map((d) => `<button type="button" data-kind="${esc(d.kind)}" title="${esc(d.description ?? d.kind)}">${esc(d.kind)}</button>`).join('')}</details>`).join('');
     const palette = this.$('d-palette');
     palette.innerHTML = html || '<p class="note">No node matches.</p>';
-    for (const b of palette.querySelectorAll('button')) b.addEventListener('click', () => this.addNode(b.dataset.kind));
+    for (const b of palette.querySelectorAll('button')) b.addEventListener('click', () => this.inOrder(() => this.addNode(b.dataset.kind)));
   }
 
   /** Default params from the schema's `default`s, so the form and the YAML start complete. */
@@ -279,7 +276,8 @@ export class DesignerView {
       || (target instanceof HTMLInputElement && !['checkbox', 'radio', 'range', 'button', 'submit', 'file'].includes(target.type));
     if (textual) return;
     event.preventDefault();
-    if (key === 'y' || event.shiftKey) this.redo(); else this.undo();
+    const redo = key === 'y' || event.shiftKey;
+    this.inOrder(() => (redo ? this.redo() : this.undo()));
   }
 
   setGraph(nodes, edges, selected) {
@@ -298,13 +296,36 @@ export class DesignerView {
     showError(this.$('d-yaml-msg'), null);
   }
 
-  /** The YAML box changed: rebuild the graph from it, or say where it is wrong. */
+  /**
+   * Runs `step` now, or, while the server is reading a pipeline, right after that reading has been
+   * applied (and after the steps queued before it).
+   */
+  inOrder(step) {
+    if (!this.reading) return step();
+    this.reading.then(step).catch((error) => showError(this.$('d-msg'), error));
+  }
+
+  /**
+   * Has the server read `text` (see `parsePipeline`), then calls `apply` with its graph, or `fail`
+   * with the error. The request leaves at once; edits made meanwhile wait for it (`inOrder`).
+   */
+  read(text, apply, fail) {
+    const reply = text.trim() ? parsePipeline(text) : Promise.resolve(emptyPipeline);
+    const done = this.reading = (this.reading ?? Promise.resolve())
+      .then(() => reply).then(apply).catch(fail)
+      .finally(() => { if (this.reading === done) this.reading = null; });
+    return done;
+  }
+
+  /** The YAML box changed: rebuild the graph from the server's reading of it, or say where it is wrong. */
   yamlEdited() {
-    const box = this.$('d-yaml');
-    try {
-      const doc = parse(box.value) ?? {};
-      const { nodes, edges } = graphFromDocument(doc, this.nodes);
-      this.meta = { name: doc.name ?? '', description: doc.description ?? '', mode: doc.mode ?? 'dynamic' };
+    const box = this.$('d-yaml'), text = box.value;
+    // Once the box has changed again (typing on, or an edit of the graph), this reading is stale.
+    const current = () => box.value === text;
+    return this.read(text, (pipeline) => {
+      if (!current()) return;
+      const { nodes, edges } = graphFromPipeline(pipeline, this.nodes);
+      this.meta = { name: pipeline.name ?? '', description: pipeline.description ?? '', mode: pipeline.mode ?? 'dynamic' };
       this.fromYaml = true;
       this.setGraph(nodes, edges, this.canvas.selected);
       this.fromYaml = false;
@@ -312,23 +333,25 @@ export class DesignerView {
       this.record();
       box.classList.remove('invalid');
       showError(this.$('d-yaml-msg'), null);
-    } catch (error) {
+    }, (error) => {
+      if (!current()) return;
       box.classList.add('invalid');
       showError(this.$('d-yaml-msg'), error);
-    }
+    });
   }
 
-  loadDocument(doc) {
-    const { nodes, edges } = graphFromDocument(doc, []);
-    this.meta = { name: doc.name ?? '', description: doc.description ?? '', mode: doc.mode ?? 'dynamic' };
+  /** Shows a pipeline read by the server (`Pipeline` JSON) as the designer's graph, laid out afresh. */
+  loadPipeline(pipeline) {
+    const { nodes, edges } = graphFromPipeline(pipeline, []);
+    this.meta = { name: pipeline.name ?? '', description: pipeline.description ?? '', mode: pipeline.mode ?? 'dynamic' };
     this.setGraph(nodes, edges);
     this.inspect(null);
   }
 
   loadSample() {
     const sample = this.samples?.find((s) => s.id === this.$('d-sample').value);
-    if (!sample) return showError(this.$('d-msg'), new Error('Pick a sample first.'));
-    try { this.loadDocument(parse(sample.yaml)); showError(this.$('d-msg'), null); this.record(); } catch (error) { showError(this.$('d-msg'), error); }
+    if (!sample) return this.inOrder(() => showError(this.$('d-msg'), new Error('Pick a sample first.')));
+    return this.read(sample.yaml, (pipeline) => { this.loadPipeline(pipeline); showError(this.$('d-msg'), null); this.record(); }, (error) => showError(this.$('d-msg'), error));
   }
 
   /** Saves the YAML as a user sample (replacing one of the same name) and shows it in every sample list. */

@@ -3,7 +3,7 @@
 // per-node "latest" table and drawn once per animation frame, so bursts never freeze the page.
 import { api, esc, showError, showOk, stateOf } from './api.js';
 import { GraphCanvas } from './graph.js';
-import { graphFromDocument } from './designer.js';
+import { graphFromPipeline } from './designer.js';
 import { renderForm } from './schemaform.js';
 import { LiveAudio } from './live-audio.js';
 
@@ -87,13 +87,8 @@ export class MonitorView {
     }
     const info = this.sessions?.find((s) => s.id === sessionID || s.name === sessionID);
     this.sessionID = info?.id ?? sessionID;
-    const doc = { nodes: {} };
-    for (const [id, node] of Object.entries(pipeline.nodes ?? {})) doc.nodes[id] = { kind: node.kind, params: node.params ?? undefined };
-    const { nodes } = graphFromDocument(doc);
-    const edges = (pipeline.connections ?? []).map((c) => ({ from: c.from_node, fromPin: c.from_pin, to: c.to_node, toPin: c.to_pin }));
-    const { nodes: placed } = graphFromDocument({ nodes: Object.fromEntries(nodes.map((n) => [n.id, { kind: n.kind, needs: edges.filter((e) => e.to === n.id).map((e) => e.from) }])) });
+    const { nodes, edges } = graphFromPipeline(pipeline);
     for (const n of nodes) {
-      const p = placed.find((x) => x.id === n.id); n.x = p.x; n.y = p.y;
       const s = stateOf(pipeline.nodes[n.id].state);
       n.state = s.name; n.stateText = s.name + (s.reason ? `: ${s.reason}` : '');
       n.statsText = 'in 0 · out 0 · err 0';
