@@ -71,23 +71,14 @@ struct OggMuxerNode: DefinedNode {
             pager = nil
         }
 
-        while let packet = await context.nextPacket(refusingUpdates: "containers::ogg::muxer parameters cannot be changed while it runs") {
-            switch packet {
-            case .binary(let packet):
-                let samples: Int, counted: Int
-                switch try OpusMuxerInput.classify(packet, muxer: "containers::ogg::muxer", context: context) {
-                case .head(let head):
-                    if head == currentHead { continue }
-                    // A new stream (e.g. the encoder restarted): end this one and chain a new one.
-                    try await end()
-                    try await begin(head)
-                    continue
-                case .tags, .unreadable:
-                    continue
-                case .audio(let all, let kept):
-                    samples = all
-                    counted = kept
-                }
+        while let input = try await context.nextOpusMuxerInput(muxer: "containers::ogg::muxer") {
+            switch input {
+            case .head(let head):
+                if head == currentHead { continue }
+                // A new stream (e.g. the encoder restarted): end this one and chain a new one.
+                try await end()
+                try await begin(head)
+            case .audio(let packet):
                 if pager == nil {
                     try await begin(OpusHead(channels: channels, preSkip: preSkip, inputSampleRate: 48_000))
                 }
@@ -98,11 +89,9 @@ struct OggMuxerNode: DefinedNode {
                     try await send(current.flush())
                     pageSamples = 0
                 }
-                pageSamples += samples
-                current.append(packet.data, samples: counted)
+                pageSamples += packet.samples
+                current.append(packet.data, samples: packet.keptSamples)
                 pager = current
-            default:
-                context.countDiscarded()
             }
         }
         if context.isShutdownRequested { return }

@@ -46,38 +46,27 @@ struct WebMMuxerNode: DefinedNode {
             try await context.send(.binary(BinaryPacket(data: bytes, contentType: Self.contentType, metadata: metadata)))
         }
 
-        while let packet = await context.nextPacket(refusingUpdates: "containers::webm::muxer parameters cannot be changed while it runs") {
-            switch packet {
-            case .binary(let packet):
-                let samples: Int, kept: Int
-                switch try OpusMuxerInput.classify(packet, muxer: "containers::webm::muxer", context: context) {
-                case .head(let head):
-                    if writer == nil {
-                        let created = WebMOpusWriter(mode: mode, head: head)
-                        writer = created
-                        try await send(created.header())
-                    } else if head.channels != writer?.head.channels {
-                        // A WebM track has one format; a new stream with other channels cannot follow.
-                        throw StreamKitError.invalidData("containers::webm::muxer: the Opus stream changed from \(writer?.head.channels ?? 0) to \(head.channels) channels mid-stream")
-                    }
-                    continue
-                case .tags, .unreadable:
-                    continue
-                case .audio(let all, let trimmed):
-                    samples = all
-                    kept = trimmed
+        while let input = try await context.nextOpusMuxerInput(muxer: "containers::webm::muxer") {
+            switch input {
+            case .head(let head):
+                if writer == nil {
+                    let created = WebMOpusWriter(mode: mode, head: head)
+                    writer = created
+                    try await send(created.header())
+                } else if head.channels != writer?.head.channels {
+                    // A WebM track has one format; a new stream with other channels cannot follow.
+                    throw StreamKitError.invalidData("containers::webm::muxer: the Opus stream changed from \(writer?.head.channels ?? 0) to \(head.channels) channels mid-stream")
                 }
+            case .audio(let packet):
                 if writer == nil {
                     let created = WebMOpusWriter(mode: mode, head: fallbackHead)
                     writer = created
                     try await send(created.header())
                 }
                 guard var current = writer else { continue }
-                let bytes = current.append(packet.data, samples: samples, keptSamples: kept)
+                let bytes = current.append(packet.data, samples: packet.samples, keptSamples: packet.keptSamples)
                 writer = current
                 try await send(bytes, metadata: packet.metadata)
-            default:
-                context.countDiscarded()
             }
         }
         if context.isShutdownRequested { return }

@@ -36,24 +36,24 @@ enum EBML {
     }
 
     static func uint(_ id: UInt32, _ value: UInt64) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var remaining = value
-        repeat {
-            bytes.insert(UInt8(truncatingIfNeeded: remaining), at: 0)
-            remaining >>= 8
-        } while remaining > 0
-        return element(id, bytes)
+        element(id, bigEndian(value) { rest, _ in rest == 0 })
     }
 
     /// A signed integer (two's complement, big-endian, fewest bytes that keep the sign).
     static func int(_ id: UInt32, _ value: Int64) -> [UInt8] {
+        element(id, bigEndian(value) { rest, top in (rest == 0 && top & 0x80 == 0) || (rest == -1 && top & 0x80 != 0) })
+    }
+
+    /// The big-endian bytes of `value`, least significant first taken, until `isComplete(rest,
+    /// topByte)` says the bytes so far stand for the whole value (at least one byte).
+    private static func bigEndian<Value: FixedWidthInteger>(_ value: Value, isComplete: (Value, UInt8) -> Bool) -> [UInt8] {
         var bytes: [UInt8] = []
         var remaining = value
         repeat {
             bytes.insert(UInt8(truncatingIfNeeded: remaining), at: 0)
             remaining >>= 8
-        } while !(remaining == 0 && bytes[0] & 0x80 == 0) && !(remaining == -1 && bytes[0] & 0x80 != 0)
-        return element(id, bytes)
+        } while !isComplete(remaining, bytes[0])
+        return bytes
     }
 
     static func float(_ id: UInt32, _ value: Double) -> [UInt8] {
