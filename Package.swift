@@ -217,7 +217,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StreamKitNodesTests",
-            dependencies: ["StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitNativePlugins", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StreamKitCore", "StreamKitEngine", "StreamKitNodes", "StreamKitPluginHost", "StreamKitNativePlugins",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
