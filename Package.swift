@@ -227,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "StreamKitNodesTests",
             dependencies: [
-                "StreamKitCore", "StreamKitSchema", "StreamKitEngine", "StreamKitNodes", "StreamKitNativePlugins",
+                "StreamKitCore", "StreamKitSchema", "StreamKitEngine", "StreamKitNodes", "StreamKitPluginHost", "StreamKitNativePlugins",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -36,13 +36,12 @@ struct PluginsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List loaded plugins.")
 
-        @OptionGroup var connection: ConnectionOptions
-        @Flag(help: "Print the server's JSON.") var json = false
+        @OptionGroup var answer: ServerAnswerOptions
 
         func run() async throws {
-            let plugins = try await connection.httpClient().listPlugins()
+            let plugins = try await answer.connection.httpClient().listPlugins()
             Listing.print(
-                plugins, asJSON: json, json: \.json, columns: ["KIND", "TYPE", "FILE", "CATEGORIES"],
+                plugins, asJSON: answer.json, json: \.json, columns: ["KIND", "TYPE", "FILE", "CATEGORIES"],
                 order: { $0.kind < $1.kind }, whenEmpty: "no plugins loaded"
             ) {
                 [$0.kind, $0.pluginType ?? "-", $0.fileName ?? "-", $0.categories.joined(separator: ",")]

@@ -1,3 +1,4 @@
+import ArgumentParser
 import StreamKitCore
 
 /// How the listing commands (`nodes`, `plugins list`, `sessions list`) print what the server sent:
@@ -20,4 +21,13 @@ enum Listing {
         let shown = order.map { items.sorted(by: $0) } ?? items
         for line in Table.render([columns] + shown.map(row)) { Console.out(line) }
     }
+}
+
+/// The options of a command that prints what the server sent: which server, and `--json` for
+/// the server's own JSON instead of a table.
+struct ServerAnswerOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(help: "Print the server's JSON.") var json = false
+
+    init() {}
 }

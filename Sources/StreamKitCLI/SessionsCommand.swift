@@ -16,12 +16,11 @@ struct SessionsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the sessions you may see.")
 
-        @OptionGroup var connection: ConnectionOptions
-        @Flag(help: "Print the server's JSON.") var json = false
+        @OptionGroup var answer: ServerAnswerOptions
 
         func run() async throws {
-            let sessions = try await connection.httpClient().listSessions()
-            Listing.print(sessions, asJSON: json, json: Self.listedJSON, columns: ["NAME", "SESSION ID", "CREATED"], whenEmpty: "no sessions") {
+            let sessions = try await answer.connection.httpClient().listSessions()
+            Listing.print(sessions, asJSON: answer.json, json: Self.listedJSON, columns: ["NAME", "SESSION ID", "CREATED"], whenEmpty: "no sessions") {
                 [$0.name ?? "-", $0.id, $0.createdAt]
             }
         }
@@ -67,13 +66,12 @@ struct SessionsCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a session's nodes (with state and stats) and connections.")
 
-        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var answer: ServerAnswerOptions
         @Argument(help: "Session id or name.") var session: String
-        @Flag(help: "Print the server's JSON.") var json = false
 
         func run() async throws {
-            let pipeline = try await connection.httpClient().pipeline(of: session)
-            if json {
+            let pipeline = try await answer.connection.httpClient().pipeline(of: session)
+            if answer.json {
                 Console.out(pipeline.json.jsonString(pretty: true))
                 return
             }

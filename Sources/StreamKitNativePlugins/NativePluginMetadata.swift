@@ -32,12 +32,8 @@ public struct NativePluginMetadata: Sendable, Equatable {
         kind = try Self.namespacedKind(rawKind, file: file)
         description = try Self.string(metadata.description, field: "description", file: file)
 
-        let inputCount = try Self.count(metadata.inputs_count, pointer: metadata.inputs, field: "inputs", file: file)
-        var inputs: [InputPin] = []
-        for index in 0..<inputCount {
-            guard let pin = metadata.inputs?[index] else { break }
-            let field = "inputs[\(index)]"
-            let name = try Self.pinName(pin.name, field: field, file: file)
+        inputs = try Self.pins(metadata.inputs, count: metadata.inputs_count, field: "inputs", side: "input", file: file, name: \.name) {
+            (pin: CInputPin, name: String, field: String) throws(NativePluginLoadError) in
             let typeCount = try Self.count(pin.accepts_types_count, pointer: pin.accepts_types, field: "\(field).accepts_types", file: file)
             guard typeCount > 0 else { throw fail("input pin '\(name)' accepts no packet types") }
             var accepts: [PacketType] = []
@@ -45,22 +41,12 @@ public struct NativePluginMetadata: Sendable, Equatable {
                 guard let info = pin.accepts_types?[typeIndex] else { break }
                 accepts.append(try Self.packetType(info, field: "input pin '\(name)' accepts_types[\(typeIndex)]", file: file))
             }
-            guard !inputs.contains(where: { $0.name == name }) else { throw fail("two input pins are named '\(name)'") }
-            inputs.append(InputPin(name: name, accepts: accepts, cardinality: .one))
+            return InputPin(name: name, accepts: accepts, cardinality: .one)
         }
-        self.inputs = inputs
-
-        let outputCount = try Self.count(metadata.outputs_count, pointer: metadata.outputs, field: "outputs", file: file)
-        var outputs: [OutputPin] = []
-        for index in 0..<outputCount {
-            guard let pin = metadata.outputs?[index] else { break }
-            let field = "outputs[\(index)]"
-            let name = try Self.pinName(pin.name, field: field, file: file)
-            let type = try Self.packetType(pin.produces_type, field: "output pin '\(name)' produces_type", file: file)
-            guard !outputs.contains(where: { $0.name == name }) else { throw fail("two output pins are named '\(name)'") }
-            outputs.append(OutputPin(name: name, produces: type, cardinality: .broadcast))
+        outputs = try Self.pins(metadata.outputs, count: metadata.outputs_count, field: "outputs", side: "output", file: file, name: \.name) {
+            (pin: COutputPin, name: String, _: String) throws(NativePluginLoadError) in
+            OutputPin(name: name, produces: try Self.packetType(pin.produces_type, field: "output pin '\(name)' produces_type", file: file), cardinality: .broadcast)
         }
-        self.outputs = outputs
 
         let schemaText = try Self.string(metadata.param_schema, field: "param_schema", file: file) ?? ""
         do {
@@ -88,12 +74,30 @@ public struct NativePluginMetadata: Sendable, Equatable {
         }
     }
 
-    /// A pin's name, which must be there and not empty; `field` is the pin (`inputs[0]`).
-    private static func pinName(_ pointer: UnsafePointer<CChar>?, field: String, file: String) throws(NativePluginLoadError) -> String {
-        guard let name = try string(pointer, field: "\(field).name", file: file), !name.isEmpty else {
-            throw .invalidMetadata(file: file, reason: "\(field).name is NULL or empty")
+    /// Reads one of the plugin's pin arrays (`field` is `inputs` or `outputs`): each pin's name, which
+    /// must be there, not empty and not repeated, and the rest of the pin through `make` (given the
+    /// C pin, its name and its field path such as `inputs[0]`).
+    private static func pins<CPin, Pin>(
+        _ pointer: UnsafePointer<CPin>?, count rawCount: Int, field: String, side: String, file: String,
+        name nameField: (CPin) -> UnsafePointer<CChar>?,
+        make: (CPin, String, String) throws(NativePluginLoadError) -> Pin
+    ) throws(NativePluginLoadError) -> [Pin] {
+        let count = try count(rawCount, pointer: pointer, field: field, file: file)
+        var pins: [Pin] = []
+        var names: Set<String> = []
+        for index in 0..<count {
+            guard let pin = pointer?[index] else { break }
+            let pinField = "\(field)[\(index)]"
+            guard let name = try string(nameField(pin), field: "\(pinField).name", file: file), !name.isEmpty else {
+                throw .invalidMetadata(file: file, reason: "\(pinField).name is NULL or empty")
+            }
+            let made = try make(pin, name, pinField)
+            guard names.insert(name).inserted else {
+                throw .invalidMetadata(file: file, reason: "two \(side) pins are named '\(name)'")
+            }
+            pins.append(made)
         }
-        return name
+        return pins
     }
 
     private static func count<T>(_ count: Int, pointer: UnsafePointer<T>?, field: String, file: String) throws(NativePluginLoadError) -> Int {
