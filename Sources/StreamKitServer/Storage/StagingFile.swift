@@ -1,4 +1,5 @@
 import StreamKitCore
+import StreamKitScheduling
 import Synchronization
 
 #if canImport(Glibc)
