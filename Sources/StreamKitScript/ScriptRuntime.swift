@@ -108,6 +108,7 @@ final class ScriptRuntime: @unchecked Sendable {
     // MARK: Set-up and tear-down (on the queue)
 
     private func setUp() throws {
+        JSCEngineOptions.apply()
         guard let group = JSContextGroupCreate() else { throw ScriptError("cannot create a JavaScript context group") }
         self.group = group
         var definition = kJSClassDefinitionEmpty

@@ -10,6 +10,7 @@ enum ScriptSyntax {
         let context: JSGlobalContextRef?
 
         init() {
+            JSCEngineOptions.apply()
             context = JSGlobalContextCreate(nil)
         }
     }

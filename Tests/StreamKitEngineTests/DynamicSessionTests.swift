@@ -199,8 +199,13 @@ struct DynamicSessionTests {
               bad: {kind: test::fail, needs: tone}
               good: {kind: test::record, needs: tone}
             """, registry: TestNodes.registry(recorder: healthy, failAfter: 3))
+        // Subscribed first, then the current state read: a failure before the subscription is seen
+        // in the state, one after it in the events.
         let log = EventLog(session)
-        let failed = await log.state(of: "bad", matches: { if case .failed = $0 { true } else { false } })
+        let current = await session.state(of: "bad")
+        let failed = if case .failed = current { current } else {
+            await log.state(of: "bad", matches: { if case .failed = $0 { true } else { false } })
+        }
         guard case .failed(let reason) = failed else {
             Issue.record("the failing node should be failed, got \(String(describing: failed))")
             return
