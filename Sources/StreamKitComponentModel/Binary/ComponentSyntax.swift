@@ -10,7 +10,7 @@ enum CoreSort: UInt8, Sendable {
 }
 
 /// The sorts of component definitions (`sort`).
-enum Sort: Sendable, Equatable {
+enum Sort: Sendable, Hashable {
     case core(CoreSort)
     case function, value, type, component, instance
 }

@@ -55,8 +55,7 @@ struct Instantiator {
                 let resource = ResourceType(name: frame.resourceNames[UInt32(frame.types.count)] ?? "resource\(frame.types.count)")
                 var destructorFunction: Function?
                 if let destructor {
-                    guard Int(destructor) < frame.coreFunctions.count else { throw ComponentError.link("resource destructor index \(destructor) out of bounds") }
-                    destructorFunction = frame.coreFunctions[Int(destructor)]
+                    destructorFunction = try frame.coreFunctions.element(destructor, or: "resource destructor index \(destructor) out of bounds")
                 }
                 state.guestResources[resource] = .some(destructorFunction)
                 frame.types.append(.resource(resource))
@@ -81,8 +80,7 @@ struct Instantiator {
     private func coreInstance(_ expression: CoreInstanceExpression, in frame: Frame) throws -> CoreInstanceValue {
         switch expression {
         case .instantiate(let moduleIndex, let arguments):
-            guard Int(moduleIndex) < frame.coreModules.count else { throw ComponentError.link("core module \(moduleIndex) out of bounds") }
-            let module = frame.coreModules[Int(moduleIndex)]
+            let module = try frame.coreModules.element(moduleIndex, or: "core module \(moduleIndex) out of bounds")
             var argumentInstances: [String: CoreInstanceValue] = [:]
             for argument in arguments {
                 guard Int(argument.instance) < frame.coreInstances.count else {
@@ -129,8 +127,7 @@ struct Instantiator {
     private func instance(_ expression: InstanceExpression, in frame: Frame) throws -> ComponentInstanceValue {
         switch expression {
         case .instantiate(let componentIndex, let arguments):
-            guard Int(componentIndex) < frame.components.count else { throw ComponentError.link("component \(componentIndex) out of bounds") }
-            let closure = frame.components[Int(componentIndex)]
+            let closure = try frame.components.element(componentIndex, or: "component \(componentIndex) out of bounds")
             var items: [String: ComponentItem] = [:]
             for argument in arguments { items[argument.name] = try frame.item(argument.item.sort, argument.item.index) }
             let nested = try instantiate(closure.component, parent: closure.parent, arguments: items)
@@ -149,15 +146,13 @@ struct Instantiator {
     private func alias(_ alias: Alias, in frame: Frame) throws {
         switch alias.target {
         case .coreExport(let instance, let name):
-            guard Int(instance) < frame.coreInstances.count else { throw ComponentError.link("core instance \(instance) out of bounds") }
-            guard let value = frame.coreInstances[Int(instance)].exports[name] else {
+            guard let value = try frame.coreInstances.element(instance, or: "core instance \(instance) out of bounds").exports[name] else {
                 throw ComponentError.link("core instance \(instance) has no export `\(name)`")
             }
             guard case .core(let sort) = alias.sort else { throw ComponentError.link("core export alias with a component sort") }
             try frame.appendCore(value, as: sort, name: name)
         case .export(let instance, let name):
-            guard Int(instance) < frame.instances.count else { throw ComponentError.link("instance \(instance) out of bounds") }
-            guard let item = frame.instances[Int(instance)].exports[name] else {
+            guard let item = try frame.instances.element(instance, or: "instance \(instance) out of bounds").exports[name] else {
                 throw ComponentError.link("instance \(instance) has no export `\(name)`")
             }
             try frame.append(item, as: alias.sort)
@@ -165,14 +160,11 @@ struct Instantiator {
             let outer = try frame.outer(count)
             switch alias.sort {
             case .type:
-                guard Int(index) < outer.types.count else { throw ComponentError.link("outer type \(index) out of bounds") }
-                frame.types.append(outer.types[Int(index)])
+                frame.types.append(try outer.types.element(index, or: "outer type \(index) out of bounds"))
             case .component:
-                guard Int(index) < outer.components.count else { throw ComponentError.link("outer component \(index) out of bounds") }
-                frame.components.append(outer.components[Int(index)])
+                frame.components.append(try outer.components.element(index, or: "outer component \(index) out of bounds"))
             case .core(.module):
-                guard Int(index) < outer.coreModules.count else { throw ComponentError.link("outer core module \(index) out of bounds") }
-                frame.coreModules.append(outer.coreModules[Int(index)])
+                frame.coreModules.append(try outer.coreModules.element(index, or: "outer core module \(index) out of bounds"))
             case .core(.type):
                 frame.coreTypeCount += 1
             default:
@@ -190,13 +182,11 @@ struct Instantiator {
         guard !options.isAsync, options.callback == nil else { throw ComponentError.unsupported("\(what) is async; only synchronous calls are supported") }
         func core(_ index: UInt32?) throws -> Function? {
             guard let index else { return nil }
-            guard Int(index) < frame.coreFunctions.count else { throw ComponentError.link("core func \(index) out of bounds in options of \(what)") }
-            return frame.coreFunctions[Int(index)]
+            return try frame.coreFunctions.element(index, or: "core func \(index) out of bounds in options of \(what)")
         }
         var memory: Memory?
         if let index = options.memory {
-            guard Int(index) < frame.coreMemories.count else { throw ComponentError.link("core memory \(index) out of bounds in options of \(what)") }
-            memory = frame.coreMemories[Int(index)]
+            memory = try frame.coreMemories.element(index, or: "core memory \(index) out of bounds in options of \(what)")
         }
         return (memory, try core(options.realloc), try core(options.postReturn))
     }
@@ -228,8 +218,7 @@ struct Instantiator {
                 name: name, type: type,
                 kind: .lifted(.init(core: core, memory: memory, realloc: realloc, postReturn: postReturn)), state: state))
         case .lower(let functionIndex, let options):
-            guard Int(functionIndex) < frame.functions.count else { throw ComponentError.link("canon lower of func \(functionIndex), out of bounds") }
-            let function = frame.functions[Int(functionIndex)]
+            let function = try frame.functions.element(functionIndex, or: "canon lower of func \(functionIndex), out of bounds")
             let (memory, realloc, _) = try self.options(options, in: frame, for: "`\(function.name)`")
             frame.coreFunctions.append(function.lowered(memory: memory, realloc: realloc, state: state))
         case .resourceNew(let typeIndex):
@@ -276,8 +265,7 @@ struct Instantiator {
         }
         switch syntax.descriptor {
         case .instance(let typeIndex):
-            guard Int(typeIndex) < frame.types.count else { throw ComponentError.link("import `\(syntax.name)` has type \(typeIndex), out of bounds") }
-            guard case .instance(let declared) = frame.types[Int(typeIndex)] else {
+            guard case .instance(let declared) = try frame.types.element(typeIndex, or: "import `\(syntax.name)` has type \(typeIndex), out of bounds") else {
                 throw ComponentError.link("import `\(syntax.name)` is an instance whose type \(typeIndex) is not an instance type")
             }
             frame.instances.append(try hostInstance(named: syntax.name, declared: declared, typeIndex: typeIndex, in: frame))
@@ -296,8 +284,7 @@ struct Instantiator {
         case .type(.subResource):
             throw ComponentError.link("import of resource type `\(syntax.name)` outside an interface is not supported")
         case .type(.equal(let index)):
-            guard Int(index) < frame.types.count else { throw ComponentError.link("type import `\(syntax.name)` bound \(index) out of bounds") }
-            frame.types.append(frame.types[Int(index)])
+            frame.types.append(try frame.types.element(index, or: "type import `\(syntax.name)` bound \(index) out of bounds"))
         case .coreModule, .component, .value:
             throw ComponentError.link("import `\(syntax.name)`: the host provides only instances and functions")
         }

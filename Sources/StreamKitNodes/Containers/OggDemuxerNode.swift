@@ -7,13 +7,10 @@ import StreamKitCore
 /// to the end-of-stream position. Broken input (not Ogg, truncated, bad checksums, no Opus
 /// stream, an empty upload) fails the node with a message saying which.
 struct OggDemuxerNode: DefinedNode {
-    static let definition = NodeDefinition(
-        kind: "containers::ogg::demuxer",
+    static let definition = NodeDefinition.container(
+        "ogg", .demuxer(produces: .opusAudio),
         description: "Demuxes Ogg Opus (RFC 7845) into Opus packets: the OpusHead first, then audio packets with timestamps from granule positions.",
-        categories: ["containers", "ogg"],
         paramSchema: Schema.empty,
-        inputs: [InputPin(name: "in", accepts: [.binary])],
-        outputs: [OutputPin(name: "out", produces: .opusAudio)],
         factory: { _ in OggDemuxerNode() }
     )
 

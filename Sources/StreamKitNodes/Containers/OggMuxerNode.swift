@@ -10,10 +10,9 @@ import StreamKitCore
 /// it holds `page_duration_ms` of audio, and goes out as soon as the next packet arrives (so the
 /// final page, flagged end-of-stream, always carries audio).
 struct OggMuxerNode: DefinedNode {
-    static let definition = NodeDefinition(
-        kind: "containers::ogg::muxer",
+    static let definition = NodeDefinition.container(
+        "ogg", .muxer(accepts: [.opusAudio]),
         description: "Muxes Opus packets into a streamed Ogg Opus file (RFC 7845: OpusHead, OpusTags, granule positions, pre-skip, end-of-stream page).",
-        categories: ["containers", "ogg"],
         paramSchema: Schema.object([
             // No default: RFC 3533 asks for serials unique among the streams a file may be chained
             // with, so an absent serial is random (the original wrote 0).
@@ -24,8 +23,6 @@ struct OggMuxerNode: DefinedNode {
             ("page_duration_ms", Schema.integer("Audio per Ogg page before it is sent (0: one packet per page).", default: 100, minimum: 0, maximum: 1000)),
             ("chunk_size", Schema.integer("Accepted for compatibility; pages are sent as they close.", default: 65_536, minimum: 1)),
         ]),
-        inputs: [InputPin(name: "in", accepts: [.opusAudio])],
-        outputs: [OutputPin(name: "out", produces: .binary)],
         factory: { params in
             OggMuxerNode(
                 serial: params["stream_serial"]?.intValue.map { UInt32(clamping: $0) } ?? UInt32.random(in: 1...UInt32.max),

@@ -3,15 +3,12 @@ import StreamKitCore
 /// `containers::wav::demuxer`: reads a WAV byte stream (PCM 8/16/24/32-bit, float 32/64, any
 /// rate and channel count) and sends float audio frames at the file's own rate and channels.
 struct WAVDemuxerNode: DefinedNode {
-    static let definition = NodeDefinition(
-        kind: "containers::wav::demuxer",
+    static let definition = NodeDefinition.container(
+        "wav", .demuxer(produces: .anyRawAudio),
         description: "Decodes a WAV stream into audio frames (PCM s16/s24/s32/u8, float 32/64; the file's own rate and channels).",
-        categories: ["containers", "wav"],
         paramSchema: Schema.object([
             ("frame_size", Schema.integer("Maximum frames per channel in each output frame.", default: 4096, minimum: 1, maximum: 1 << 20)),
         ]),
-        inputs: [InputPin(name: "in", accepts: [.binary])],
-        outputs: [OutputPin(name: "out", produces: .anyRawAudio)],
         factory: { params in WAVDemuxerNode(frameSize: params.integer("frame_size", or: 4096)) }
     )
 

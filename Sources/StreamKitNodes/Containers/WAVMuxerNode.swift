@@ -6,15 +6,12 @@ import StreamKitCore
 /// ffmpeg and other readers accept for streamed WAV. The format comes from the first frame;
 /// later frames with another rate or channel count fail the node (a WAV has one format).
 struct WAVMuxerNode: DefinedNode {
-    static let definition = NodeDefinition(
-        kind: "containers::wav::muxer",
+    static let definition = NodeDefinition.container(
+        "wav", .muxer(accepts: [.anyRawAudio]),
         description: "Encodes audio frames as a streamed WAV file (16-bit PCM or 32-bit float).",
-        categories: ["containers", "wav"],
         paramSchema: Schema.object([
             ("sample_format", Schema.string("Sample encoding of the file.", default: "s16", oneOf: ["s16", "f32"])),
         ]),
-        inputs: [InputPin(name: "in", accepts: [.anyRawAudio])],
-        outputs: [OutputPin(name: "out", produces: .binary)],
         factory: { params in WAVMuxerNode(encoding: WAVWriter.OutputEncoding(rawValue: params.string("sample_format", or: "s16")) ?? .s16) }
     )
 

@@ -8,18 +8,15 @@ import StreamKitCore
 /// in-band `OpusHead` (from the encoder) becomes the track's CodecPrivate and CodecDelay;
 /// without one, a header is made from `channels` and `sample_rate` with libopus' usual delay.
 struct WebMMuxerNode: DefinedNode {
-    static let definition = NodeDefinition(
-        kind: "containers::webm::muxer",
+    static let definition = NodeDefinition.container(
+        "webm", .muxer(accepts: [.opusAudio]),
         description: "Muxes Opus packets into WebM (live: streamed with unknown sizes; file: written at the end with a duration).",
-        categories: ["containers", "webm"],
         paramSchema: Schema.object([
             ("sample_rate", Schema.integer("Input sample rate recorded in the Opus header when none comes in-band.", default: 48_000, minimum: 1, maximum: 768_000)),
             ("channels", Schema.integer("Channel count used when no OpusHead comes in-band.", default: 2, minimum: 1, maximum: 2)),
             ("chunk_size", Schema.integer("Accepted for compatibility; live mode sends each block as it is made.", default: 65_536, minimum: 1)),
             ("streaming_mode", Schema.string("live: stream as packets come (default); file: one complete file at the end.", default: "live", oneOf: ["live", "file"])),
         ]),
-        inputs: [InputPin(name: "in", accepts: [.opusAudio])],
-        outputs: [OutputPin(name: "out", produces: .binary)],
         factory: { params in
             WebMMuxerNode(
                 sampleRate: params.integer("sample_rate", or: 48_000),

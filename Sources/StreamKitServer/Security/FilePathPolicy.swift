@@ -58,13 +58,10 @@ public struct FilePathPolicy: Sendable, Equatable {
         case .failure(let error):
             throw FilePathError(.unresolvable, "Cannot resolve path '\(path)' (looked for '\(absolute)'): \(error.reason)")
         }
-        guard Self.anyPattern(allowedReadPaths, allows: canonical, workingDirectory: workingDirectory) else {
-            throw FilePathError(
-                .outsideAllowedPaths,
-                "Path '\(path)' resolves to '\(canonical)' which is outside allowed directories. "
-                    + "Configure security.allowed_file_paths to allow it"
-            )
-        }
+        try requireAllowed(
+            canonical, by: allowedReadPaths, for: path,
+            directories: "allowed directories", setting: "security.allowed_file_paths"
+        )
         // After canonicalization there are no symlinks left, so lstat sees the real entry.
         guard FileSystemProbe.entryType(canonical) == .regularFile else {
             throw FilePathError(.notARegularFile, "Path '\(path)' resolves to '\(canonical)' which is not a regular file")
@@ -140,17 +137,28 @@ public struct FilePathPolicy: Sendable, Equatable {
             throw FilePathError(.notARegularFile, "Path '\(path)' resolves to '\(target)' which is not a regular file")
         }
 
-        guard Self.anyPattern(allowedWritePaths, allows: target, workingDirectory: workingDirectory) else {
-            throw FilePathError(
-                .outsideAllowedPaths,
-                "Path '\(path)' resolves to '\(target)' which is outside allowed write directories. "
-                    + "Configure security.allowed_write_paths to allow it"
-            )
-        }
+        try requireAllowed(
+            target, by: allowedWritePaths, for: path,
+            directories: "allowed write directories", setting: "security.allowed_write_paths"
+        )
         return target
     }
 
     // MARK: - Helpers
+
+    /// Throws `outsideAllowedPaths` unless one of `patterns` allows `resolved`, the canonical
+    /// form of the `path` the caller gave; the message names the allowlist `setting` to change.
+    private func requireAllowed(
+        _ resolved: String, by patterns: [String], for path: String, directories: String, setting: String
+    ) throws(FilePathError) {
+        guard Self.anyPattern(patterns, allows: resolved, workingDirectory: workingDirectory) else {
+            throw FilePathError(
+                .outsideAllowedPaths,
+                "Path '\(path)' resolves to '\(resolved)' which is outside \(directories). "
+                    + "Configure \(setting) to allow it"
+            )
+        }
+    }
 
     private static func checkWellFormed(_ path: String) throws(FilePathError) {
         guard !path.isEmpty else { throw FilePathError(.invalidPath, "Path must not be empty") }

@@ -78,6 +78,20 @@ public enum PipelineAuthorizer {
 
     // MARK: - Implementation
 
+    /// Whether a node reads or writes the file a path parameter names.
+    private enum FileAccess {
+        case read
+        case write
+
+        /// The setting whose patterns admit the path.
+        var allowlist: String {
+            switch self {
+            case .read: "security.allowed_file_paths"
+            case .write: "security.allowed_write_paths"
+            }
+        }
+    }
+
     private struct Lists {
         var nodes: Allowlist
         var plugins: Allowlist
@@ -112,6 +126,23 @@ public enum PipelineAuthorizer {
             ))
         }
 
+        /// Checks a path parameter the node reads or writes: a value that is not a string is
+        /// reported as `notAString`, a path the policy refuses under `refusal`.
+        func checkPath(_ value: JSONValue?, for access: FileAccess, refusal: String, notAString: String) {
+            guard let path = value?.stringValue else {
+                report(.invalid, notAString)
+                return
+            }
+            do throws(FilePathError) {
+                switch access {
+                case .read: _ = try paths.checkRead(path)
+                case .write: _ = try paths.checkWrite(path)
+                }
+            } catch {
+                refuse(refusal, path: path, error, allowlist: access.allowlist)
+            }
+        }
+
         if operation == .add {
             if oneshotMarkerKinds.contains(kind) {
                 if context == .dynamic {
@@ -134,42 +165,20 @@ public enum PipelineAuthorizer {
         case fileReaderKind:
             // A reader without a path (or with `path: null`) has nothing to check; the node's own validation reports it.
             if let value = parameters?["path"], !value.isNull {
-                guard let path = value.stringValue else {
-                    report(.invalid, "Invalid file_reader params in node '\(nodeID)': expected params.path to be a string")
-                    break
-                }
-                do throws(FilePathError) {
-                    _ = try paths.checkRead(path)
-                } catch {
-                    refuse("Invalid file path", path: path, error, allowlist: "security.allowed_file_paths")
-                }
+                checkPath(value, for: .read, refusal: "Invalid file path",
+                          notAString: "Invalid file_reader params in node '\(nodeID)': expected params.path to be a string")
             }
         case fileWriterKind:
             let value = parameters?["path"]
             // A writer must say where it writes when added; an update may leave the path alone.
             if value == nil, operation == .updateParams { break }
-            guard let path = value?.stringValue else {
-                report(.invalid, "Invalid file_writer params in node '\(nodeID)': expected params.path to be a string")
-                break
-            }
-            do throws(FilePathError) {
-                _ = try paths.checkWrite(path)
-            } catch {
-                refuse("Invalid write path", path: path, error, allowlist: "security.allowed_write_paths")
-            }
+            checkPath(value, for: .write, refusal: "Invalid write path",
+                      notAString: "Invalid file_writer params in node '\(nodeID)': expected params.path to be a string")
         case scriptKind:
-            if let value = parameters?["script_path"], !value.isNull {
-                guard let path = value.stringValue else {
-                    report(.invalid, "Invalid script_path in node '\(nodeID)': expected params.script_path to be a string")
-                    break
-                }
-                // An empty script_path means "use the inline script", as in the original.
-                guard !path.isEmpty else { break }
-                do throws(FilePathError) {
-                    _ = try paths.checkRead(path)
-                } catch {
-                    refuse("Invalid script_path", path: path, error, allowlist: "security.allowed_file_paths")
-                }
+            // An empty script_path means "use the inline script", as in the original.
+            if let value = parameters?["script_path"], !value.isNull, value.stringValue != "" {
+                checkPath(value, for: .read, refusal: "Invalid script_path",
+                          notAString: "Invalid script_path in node '\(nodeID)': expected params.script_path to be a string")
             }
         default:
             break
