@@ -34,10 +34,10 @@ enum SpeechFixtures {
     }
 
     /// espeak-ng's samples (22 050 Hz mono, −1…1) for `text`, trimmed to the speech itself.
-    static func speak(_ text: String, wordsPerMinute: Int = 140) throws -> [Float] {
+    static func speak(_ text: String, wordsPerMinute: Int = 140, voice: String = "en-us") throws -> [Float] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("skit-speech-\(UUID().uuidString).wav").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try PluginFixtures.run("/usr/bin/env", ["espeak-ng", "-v", "en-us", "-s", "\(wordsPerMinute)", "-w", path, text])
+        try PluginFixtures.run("/usr/bin/env", ["espeak-ng", "-v", voice, "-s", "\(wordsPerMinute)", "-w", path, text])
         guard let samples = PluginWAV.samples([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) else {
             throw SpeechTestError("espeak-ng wrote no audio for \(text)")
         }
