@@ -22,7 +22,7 @@ struct WhisperPluginTests {
     }
 
     static func whisperStep(model: String, language: String = "en") -> String {
-        "  - kind: plugin::native::whisper\n    params: {model_path: \"\(model)\", language: \(language), vad_model_path: \"\(SpeechFixtures.vadModel)\", n_threads: 2}"
+        "  - kind: plugin::native::whisper\n    params: {model_path: \"\(model)\", language: \(language), vad_model_path: \"\(SpeechFixtures.vadModel)\", n_threads: 1}"
     }
 
     /// The five sentences of the speech STT tests, each followed by silence, through `step`.
