@@ -121,9 +121,9 @@ enum WordErrorRate {
         var out: [String] = []
         for raw in text.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "\n" }) {
             var token = String(raw)
-            // 9:30 → nine thirty
-            if token.contains(":") {
-                let parts = token.split(separator: ":").map { String($0.filter(\.isNumber)) }
+            // 9:30 (and Whisper's 9.30) → nine thirty
+            if token.contains(":") || token.filter({ $0 != "." && $0 != "," }).allSatisfy(\.isNumber) && token.split(separator: ".").count == 2 {
+                let parts = token.split(whereSeparator: { $0 == ":" || $0 == "." }).map { String($0.filter(\.isNumber)) }
                 if parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]) {
                     out += number(hours) + (minutes == 0 ? ["o'clock"] : number(minutes))
                     continue
