@@ -95,6 +95,53 @@ struct WhisperPluginTests {
         #expect(1 - wer >= 0.6, "WER \(wer): heard '\(heard)' for '\(sentence)'")
     }
 
+    @Test("emit_vad_events: vad.speech_start / vad.speech_end on the telemetry bus, ends within ±300 ms of the speech")
+    func vadEvents() async throws {
+        try Self.requirePrepared()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skit-whisper-vad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let pieces = try Array(SpeechPluginTests.sentences.prefix(2)).map { try SpeechFixtures.speak($0) }
+        let clip = SpeechFixtures.clip(pieces, lead: 1.0, gap: 1.5)
+        let file = scratch.appendingPathComponent("speech.wav")
+        try Data(SpeechFixtures.wav(clip.samples)).write(to: file)
+        let server = try await TestServer.start { configuration in
+            configuration.plugins.directory = SpeechFixtures.pluginDirectory
+            configuration.security.allowedFilePaths = [scratch.path + "/**"]
+        }
+        defer { Task { await server.stop() } }
+        let client = try await ControlTestClient.connect(server.controlURL)
+        let session = try await SpeechPluginTests.session(server, """
+            mode: dynamic
+            nodes:
+              file: {kind: core::file_reader, params: {path: "\(file.path)"}}
+              wav: {kind: containers::wav::demuxer, needs: file}
+              resample: {kind: audio::resampler, params: {target_sample_rate: 16000}, needs: wav}
+              stt: {kind: plugin::native::whisper, params: {model_path: "\(Self.tinyEn)", vad_model_path: "\(SpeechFixtures.vadModel)", emit_vad_events: true, n_threads: 1, audio_ctx: -1}, needs: resample}
+              sink: {kind: core::sink, needs: stt}
+            """)
+        let vadEvent: @Sendable (JSONValue, String) -> Bool = { payload, type in
+            payload.has("event", "nodetelemetry") && payload.has("session_id", session) && payload["data"]?["event_type"]?.stringValue == type
+        }
+        // The second segment closes at the end of the file (flush) or after its silence.
+        _ = try await client.waitFor(timeout: .seconds(120)) { message in
+            vadEvent(message["payload"] ?? .null, "vad.speech_end") && message["payload"]?["data"]?["segment_id"]?.stringValue?.hasSuffix("-2") == true
+        }
+        let events = client.events
+        let starts = events.filter { vadEvent($0, "vad.speech_start") }.compactMap { $0["data"] }
+        let ends = events.filter { vadEvent($0, "vad.speech_end") }.compactMap { $0["data"] }
+        #expect(starts.count == 2 && ends.count == 2, "starts \(starts), ends \(ends)")
+        for (index, span) in clip.spans.enumerated() where index < min(starts.count, ends.count) {
+            #expect(starts[index]["segment_id"] == ends[index]["segment_id"], "\(starts[index]) \(ends[index])")
+            let start = try #require(ends[index]["start_time_ms"]?.doubleValue), end = try #require(ends[index]["end_time_ms"]?.doubleValue)
+            #expect(abs(start - span.start * 1000) <= 300, "segment \(index) starts at \(start) ms, speech at \(span.start * 1000) ms")
+            #expect(abs(end - span.end * 1000) <= 300, "segment \(index) ends at \(end) ms, speech at \(span.end * 1000) ms")
+            let announced = try #require(starts[index]["start_time_ms"]?.doubleValue)
+            #expect(abs(announced - span.start * 1000) <= 300, "speech_start \(index) at \(announced) ms, speech at \(span.start * 1000) ms")
+        }
+        await client.close()
+    }
+
     @Test("a missing model fails the node at start, naming the file and make speech; an English-only model refuses language: es")
     func missingModel() async throws {
         try Self.requirePrepared()
