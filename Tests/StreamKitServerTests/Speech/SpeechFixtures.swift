@@ -34,10 +34,10 @@ enum SpeechFixtures {
     }
 
     /// espeak-ng's samples (22 050 Hz mono, −1…1) for `text`, trimmed to the speech itself.
-    static func speak(_ text: String, wordsPerMinute: Int = 140) throws -> [Float] {
+    static func speak(_ text: String, wordsPerMinute: Int = 140, voice: String = "en-us") throws -> [Float] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("skit-speech-\(UUID().uuidString).wav").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try PluginFixtures.run("/usr/bin/env", ["espeak-ng", "-v", "en-us", "-s", "\(wordsPerMinute)", "-w", path, text])
+        try PluginFixtures.run("/usr/bin/env", ["espeak-ng", "-v", voice, "-s", "\(wordsPerMinute)", "-w", path, text])
         guard let samples = PluginWAV.samples([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) else {
             throw SpeechTestError("espeak-ng wrote no audio for \(text)")
         }
@@ -121,9 +121,9 @@ enum WordErrorRate {
         var out: [String] = []
         for raw in text.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "\n" }) {
             var token = String(raw)
-            // 9:30 → nine thirty
-            if token.contains(":") {
-                let parts = token.split(separator: ":").map { String($0.filter(\.isNumber)) }
+            // 9:30 (and Whisper's 9.30) → nine thirty
+            if token.contains(":") || token.filter({ $0 != "." && $0 != "," }).allSatisfy(\.isNumber) && token.split(separator: ".").count == 2 {
+                let parts = token.split(whereSeparator: { $0 == ":" || $0 == "." }).map { String($0.filter(\.isNumber)) }
                 if parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]) {
                     out += number(hours) + (minutes == 0 ? ["o'clock"] : number(minutes))
                     continue
