@@ -399,9 +399,13 @@ struct SpeechPluginTests {
         let speechEndBlock = (SpeechFixtures.rate / 2 + speech.count + block - 1) / block
         let endOfSpeech = Mutex<ContinuousClock.Instant?>(nil)
         let format = PCMFormat(sampleRate: SpeechFixtures.rate, channels: 1, sampleFormat: .s16le)
+        // The plugin's `moonshine.segment` event (inference time) comes just before the transcript.
+        let segmentTiming = Mutex<JSONValue?>(nil)
         let transcript = Task {
             let event = try await client.event(timeout: .seconds(60)) { payload in
-                payload.has("event", "nodetelemetry") && payload.has("session_id", session) && payload["data"]?["event_type"] == "stt.result"
+                guard payload.has("event", "nodetelemetry"), payload.has("session_id", session) else { return false }
+                if payload["data"]?["event_type"] == "moonshine.segment" { segmentTiming.withLock { $0 = payload["data"] } }
+                return payload["data"]?["event_type"] == "stt.result"
             }
             return (event, ContinuousClock.now)
         }
@@ -421,9 +425,11 @@ struct SpeechPluginTests {
         #expect(WordErrorRate.rate(reference: sentence, hypothesis: heard) <= 0.2, "heard '\(heard)' in \(event)")
         let spokenEnd = try #require(endOfSpeech.withLock { $0 })
         let latency = arrived - spokenEnd
-        // Target 1.5 s (400 ms of silence + inference); the guard allows for a loaded CI machine.
-        print("speech: live final transcript \(latency) after the end of speech")
-        #expect(latency < .seconds(4), "final transcript \(latency) after the end of speech")
+        let timing = segmentTiming.withLock { $0 }
+        let inference = timing?["inference_ms"]?.doubleValue
+        print("speech: live final transcript \(latency) after the end of speech (plugin: \(timing.map { $0.jsonString() } ?? "no moonshine.segment event"))")
+        #expect(inference != nil, "the plugin reports each segment's inference time")
+        #expect(latency < .milliseconds(1500), "final transcript \(latency) after the end of speech (\(timing.map { $0.jsonString() } ?? ""))")
         _ = try await client.request(["action": "destroysession", "session_id": .string(session)])
     }
 
